@@ -1,0 +1,3 @@
+"""Counterpoint: build a two-perspectives explainer as a static website."""
+
+__version__ = "0.1.0"

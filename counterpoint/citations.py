@@ -1,0 +1,201 @@
+"""A markdown-it plugin for citations: `[@slug ¶4 "words"]` inline, `![@slug ¶4]` as a pull quote.
+
+Parsing records every citation in `env["cite"]["uses"]`, with its line. The
+build then resolves them against the sources (see `xref`) and puts what to
+render in `env["cite"]["markers"]` and `env["cite"]["pullquotes"]`; rendering
+only reads those, so the plugin itself never needs the sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING, TypedDict
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from counterpoint.citesyntax import CiteSyntaxError, parse_citations
+from counterpoint.model import CitationUse, CiteRef
+
+if TYPE_CHECKING:
+    from markdown_it.renderer import RendererProtocol
+    from markdown_it.utils import EnvType, OptionsDict
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What one rendered in-text marker shows and where it points."""
+
+    id: str
+    """The marker's own id, which back-links point at."""
+    label: str
+    """Its visible text: the reference number."""
+    href: str
+    """Its link: the reference entry on the same page."""
+    description: str
+    """Accessible description: source and paragraph."""
+
+
+@dataclass(frozen=True)
+class PullQuote:
+    """What a pull quote shows: source text, verbatim, with attribution."""
+
+    html: str
+    """The transcluded words or paragraph, already escaped."""
+    attribution: str
+    """Who said it: the outlet and headline."""
+    href: str
+    """Link to the quoted paragraph on the source page."""
+    locator: str
+    """The paragraph, as `¶4`."""
+    marker: Marker
+    """The reference marker this quote counts as."""
+
+
+class CiteEnv(TypedDict):
+    """Per-document state of the plugin, kept in markdown-it's `env`."""
+
+    line_offset: int
+    """Lines of the file before the Markdown body (front matter)."""
+    uses: list[CitationUse]
+    """Every citation in the document, in source order; tokens index it by `meta["use"]`."""
+    markers: dict[int, tuple[Marker, ...]]
+    """Resolved markers of each use, set before rendering."""
+    pullquotes: dict[int, PullQuote]
+    """Resolved pull quotes, set before rendering."""
+
+
+def new_env(line_offset: int = 0) -> dict[str, object]:
+    """Return a fresh markdown-it env for one document."""
+    state: CiteEnv = {"line_offset": line_offset, "uses": [], "markers": {}, "pullquotes": {}}
+    return {"cite": state}
+
+
+def cite_state(env: EnvType) -> CiteEnv:
+    """Return the plugin's state in `env`."""
+    state: CiteEnv = env["cite"]
+    return state
+
+
+def citation_plugin(md: MarkdownIt) -> None:
+    """Register the citation rules and renderers on `md`."""
+    md.inline.ruler.before("link", "citation", citation_inline)
+    md.block.ruler.before("paragraph", "pullquote", pullquote_block)
+    md.core.ruler.after("inline", "citation_uses", collect_uses)
+    md.add_render_rule("citation", render_citation)
+    md.add_render_rule("pullquote", render_pullquote)
+
+
+# -- rules ---------------------------------------------------------------------
+
+
+def citation_inline(state: StateInline, silent: bool) -> bool:
+    """Turn `[@...]` into a `citation` token (an error token if it is malformed)."""
+    start = state.pos
+    if not state.src.startswith("[@", start):
+        return False
+    refs, error, end = _read_bracket(state.src, start + 1, state.posMax)
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"refs": refs, "error": error, "pos": start}
+        token.content = state.src[start:end]
+    state.pos = end
+    return True
+
+
+def _read_bracket(src: str, start: int, stop: int) -> tuple[tuple[CiteRef, ...], str | None, int]:
+    """Read from after `[` to the `]` that makes a valid citation, or report why none does."""
+    first_error: str | None = None
+    close = src.find("]", start, stop)
+    while close >= 0:
+        try:
+            return parse_citations(src[start:close]), None, close + 1
+        except CiteSyntaxError as error:
+            first_error = first_error or str(error)
+        close = src.find("]", close + 1, stop)
+    first_close = src.find("]", start, stop)
+    if first_close < 0:
+        return (), "citation has no closing ']'; write it as `[@slug ¶4]`", stop
+    return (), first_error, first_close + 1
+
+
+def pullquote_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Turn a line holding only `![@slug ...]` into a `pullquote` token."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    line = state.src[begin : state.eMarks[start_line]].rstrip()
+    if not (line.startswith("![@") and line.endswith("]")):
+        return False
+    if silent:
+        return True
+    refs, error, end = _read_bracket(line, 2, len(line))
+    if error is None and end != len(line):
+        error = "a pull quote stands alone on its line: `![@slug ¶4]`"
+    if error is None and len(refs) != 1:
+        error = 'a pull quote quotes one source: `![@slug ¶4]` or `![@slug "words"]`'
+    if error is None and refs[0].first is None and refs[0].quote is None:
+        error = 'a pull quote needs a paragraph or a quote: `![@slug ¶4]` or `![@slug "words"]`'
+    token = state.push("pullquote", "figure", 0)
+    token.map = [start_line, start_line + 1]
+    token.meta = {"refs": refs, "error": error, "pos": 0}
+    token.content = line
+    token.block = True
+    state.line = start_line + 1
+    return True
+
+
+def collect_uses(state: StateCore) -> None:
+    """Number every citation token and record it, with its line, in the env."""
+    cite = cite_state(state.env)
+    for token in state.tokens:
+        if token.type == "pullquote":
+            _record(cite, token, token.map[0] if token.map else 0, block=True)
+        elif token.type == "inline" and token.children:
+            base = token.map[0] if token.map else 0
+            for child in token.children:
+                if child.type == "citation":
+                    lines_before = token.content[: child.meta["pos"]].count("\n")
+                    _record(cite, child, base + lines_before, block=False)
+
+
+def _record(cite: CiteEnv, token: Token, line: int, block: bool) -> None:
+    token.meta["use"] = len(cite["uses"])
+    line_number = cite["line_offset"] + line + 1
+    use = CitationUse(token.meta["refs"], line_number, block, token.content, token.meta["error"])
+    cite["uses"].append(use)
+
+
+# -- rendering -------------------------------------------------------------------
+
+
+def render_citation(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Render a citation bracket as its numbered markers."""
+    markers = cite_state(env)["markers"].get(tokens[idx].meta["use"], ())
+    return "".join(_marker_html(marker) for marker in markers)
+
+
+def _marker_html(marker: Marker) -> str:
+    return (
+        f'<sup class="cite"><a role="doc-noteref" id="{marker.id}" href="{escape(marker.href)}"'
+        f' aria-label="Note {marker.label}: {escape(marker.description)}">[{marker.label}]</a></sup>'
+    )
+
+
+def render_pullquote(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Render a pull quote: the source's words, attributed and linked."""
+    quote = cite_state(env)["pullquotes"][tokens[idx].meta["use"]]
+    return (
+        f'<figure class="pullquote">\n<blockquote cite="{escape(quote.href)}">{quote.html}</blockquote>\n'
+        f'<figcaption>{escape(quote.attribution)}, <a href="{escape(quote.href)}">{quote.locator}</a>'
+        f"{_marker_html(quote.marker)}</figcaption>\n</figure>\n"
+    )

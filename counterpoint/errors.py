@@ -1,0 +1,48 @@
+"""Problems found in a site's input, reported as `path:line: message`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    path: str
+    """File the problem is in, relative to the site folder (`content/topics/x.md`)."""
+    line: int | None
+    """1-based line in that file, or None when the whole file is at fault."""
+    message: str
+    """What is wrong, and what would be right."""
+    warning: bool = False
+    """True for a warning: reported, and fatal only under `--strict`."""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        kind = "warning: " if self.warning else ""
+        return f"{where}: {kind}{self.message}"
+
+    def as_error(self) -> Problem:
+        """Return this problem as an error (for `--strict`)."""
+        return Problem(self.path, self.line, self.message)
+
+
+class BuildFailed(Exception):
+    """The input has errors; nothing was written."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(sorted(problems, key=_sort_key))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _sort_key(problem: Problem) -> tuple[str, int]:
+    return (problem.path, problem.line or 0)
+
+
+def raise_if_errors(problems: Iterable[Problem]) -> None:
+    """Raise BuildFailed if any of `problems` is an error (not a warning)."""
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise BuildFailed(errors)

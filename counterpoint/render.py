@@ -1,0 +1,280 @@
+"""Render the resolved site to files: `{path in output: bytes}`, nothing written.
+
+Every link is made relative to the page it is on, so the output works at a
+domain's root, under any sub-path, and from disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+
+from counterpoint.citations import Marker, PullQuote, new_env
+from counterpoint.markdown import make_parser
+from counterpoint.model import Article, Block, Document, Perspective, Site
+from counterpoint.xref import Backlink, DocumentLinks, Links, Target, marker_letters
+
+
+@dataclass(frozen=True)
+class Column:
+    """One perspective's part of a topic page."""
+
+    perspective: Perspective
+    """The perspective."""
+    html: str
+    """Its commentary, rendered; empty when silent."""
+    silence: str
+    """Why it says nothing, when it is silent: a plain sentence, then the reason."""
+    reason: str
+    """The reason given in the front matter, when silent."""
+    citations: int
+    """How many citations of its sources the topic makes."""
+
+
+@dataclass(frozen=True)
+class BacklinkGroup:
+    """The back-links of one paragraph that come from one document."""
+
+    document: Document
+    """The citing document."""
+    links: tuple[Backlink, ...]
+    """Its markers citing the paragraph."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A numbered block of a source page, with what cites it."""
+
+    block: Block
+    """The block."""
+    groups: tuple[BacklinkGroup, ...]
+    """Back-links, by citing document."""
+
+    @property
+    def cited(self) -> int:
+        """Return how many markers cite this paragraph."""
+        return sum(len(g.links) for g in self.groups)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a source the commentary cites."""
+
+    cited: int
+    """Text paragraphs (not headings) cited at least once."""
+    total: int
+    """Text paragraphs in all."""
+    by_document: tuple[tuple[Document, int], ...]
+    """Citing documents with how many of the paragraphs each cites."""
+    uncited: tuple[int, ...]
+    """Numbers of the text paragraphs nothing cites."""
+
+
+class Renderer:
+    """Renders one resolved site with one set of templates."""
+
+    def __init__(self, site: Site, links: Links, templates: Path) -> None:
+        self.site = site
+        self.links = links
+        self.md: MarkdownIt = make_parser(citations=True)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.assets = _hashed_assets(templates / "assets")
+
+    def render_all(self) -> dict[str, bytes]:
+        """Return every file of the site by its path in the output."""
+        files = {name: data for name, (data, _) in self.assets.items()}
+        site = self.site
+        files["index.html"] = self._page("index.html", "index.html", rows=self._topic_rows())
+        for index, topic in enumerate(site.topics):
+            previous = site.topics[index - 1] if index > 0 else None
+            following = site.topics[index + 1] if index + 1 < len(site.topics) else None
+            files[_file(topic.url)] = self._page(
+                "topic.html", _file(topic.url), topic=topic, prev=previous, next=following, **self._document(topic)
+            )
+        for page in site.pages:
+            files[_file(page.url)] = self._page("page.html", _file(page.url), doc=page, **self._document(page))
+        files["sources/index.html"] = self._page("sources.html", "sources/index.html")
+        for article in site.articles.values():
+            path = f"sources/{article.slug}/index.html"
+            files[path] = self._page("source.html", path, **self._source(article))
+        files["404.html"] = self._page("404.html", "404.html")
+        return files
+
+    # -- helpers given to templates ------------------------------------------------
+
+    def _page(self, template: str, path: str, **context: object) -> bytes:
+        link = self._linker(path)
+        html = self.env.get_template(template).render(
+            site=self.site.config,
+            path=path,
+            link=link,
+            asset=lambda name: link(self.assets_by_name[name]),
+            topics=self.site.topics,
+            pages=self.site.pages,
+            articles=self.site.articles,
+            sources_of=self._sources_of,
+            perspective_label=self._perspective_label,
+            links=self.links,
+            **context,
+        )
+        return html.encode("utf-8")
+
+    @property
+    def assets_by_name(self) -> dict[str, str]:
+        """Return the hashed file name of each asset by its plain name."""
+        return {plain: hashed for hashed, (_, plain) in self.assets.items()}
+
+    def _linker(self, from_path: str) -> Callable[[str], str]:
+        """Return a function that makes site paths relative to the page at `from_path`."""
+        directory_urls = self.site.config.build.directory_urls
+        here = posixpath.dirname(from_path)
+
+        def link(target: str) -> str:
+            path, _, fragment = target.partition("#")
+            if not path:
+                return f"#{fragment}"
+            path = _file(path)
+            if directory_urls and (path == "index.html" or path.endswith("/index.html")):
+                path = path[: -len("index.html")]
+            relative = posixpath.relpath(path or ".", here or ".")
+            if path.endswith("/") and relative != ".":
+                relative += "/"
+            if relative == ".":
+                relative = "./"
+            return relative + (f"#{fragment}" if fragment else "")
+
+        return link
+
+    def _perspective_label(self, perspective_id: str) -> str:
+        return next(p.label for p in self.site.config.perspectives if p.id == perspective_id)
+
+    def _sources_of(self, perspective: Perspective) -> list[Article]:
+        return [a for a in self.site.articles.values() if a.meta.perspective == perspective.id]
+
+    # -- page contents ------------------------------------------------------------------
+
+    def _topic_rows(self) -> list[tuple[Document, dict[str, int]]]:
+        return [(t, self.links.documents[t.path].balance) for t in self.site.topics]
+
+    def _document(self, document: Document) -> dict[str, object]:
+        """Render a document's sections with its markers and pull quotes; return the context."""
+        resolved = self.links.documents[document.path]
+        env = new_env()
+        env["cite"]["markers"] = resolved.markers  # type: ignore[index]
+        link = self._linker(_file(document.url))
+        env["cite"]["pullquotes"] = {  # type: ignore[index]
+            use: self._pullquote(target, marker, link) for use, (target, marker) in resolved.pullquotes.items()
+        }
+        html = {s.key: self.md.renderer.render(list(s.tokens), self.md.options, env) for s in document.sections}
+        columns = [self._column(document, p, html, resolved) for p in self.site.config.perspectives]
+        return {
+            "intro": html.get("intro", ""),
+            "columns": columns,
+            "common": html.get("common", ""),
+            "context": html.get("context", ""),
+            "references": resolved.references,
+            "target_article": lambda ref: self.site.articles[ref.target.article],
+            "letters": marker_letters,
+        }
+
+    def _column(
+        self, document: Document, perspective: Perspective, html: dict[str, str], resolved: DocumentLinks
+    ) -> Column:
+        key = f"perspective:{perspective.id}"
+        reason = document.topic.silent.get(perspective.id, "") if document.topic else ""
+        silence = self._silence(perspective) if key not in html else ""
+        return Column(perspective, html.get(key, ""), silence, reason, resolved.balance[perspective.id])
+
+    def _silence(self, perspective: Perspective) -> str:
+        sources = self._sources_of(perspective)
+        if len(sources) == 1:
+            return f"The {sources[0].meta.outlet} piece does not address this."
+        if not sources:
+            return f"No source of the {perspective.label} perspective addresses this."
+        return f"None of the {perspective.label} sources addresses this."
+
+    def _pullquote(self, target: Target, marker: Marker, link: Callable[[str], str]) -> PullQuote:
+        article = self.site.articles[target.article]
+        if target.words:
+            html = "<p>" + " … ".join(escape(w) for w in target.words) + "</p>"
+        else:
+            assert target.first is not None and target.last is not None
+            html = "".join(b.html for b in article.blocks[target.first - 1 : target.last])
+        href = link(f"sources/{article.slug}/index.html#{target.anchor}")
+        attribution = f"{article.meta.outlet}, “{article.meta.title}”"
+        return PullQuote(html, attribution, href, target.locator, marker)
+
+    def _source(self, article: Article) -> dict[str, object]:
+        paragraphs = [Paragraph(b, self._groups(article.slug, b.number)) for b in article.blocks]
+        return {
+            "article": article,
+            "paragraphs": paragraphs,
+            "whole": self._groups(article.slug, 0),
+            "coverage": _coverage(paragraphs),
+        }
+
+    def _groups(self, slug: str, number: int) -> tuple[BacklinkGroup, ...]:
+        grouped: dict[str, list[Backlink]] = defaultdict(list)
+        documents: dict[str, Document] = {}
+        for backlink in self.links.backlinks.get((slug, number), ()):
+            grouped[backlink.document.path].append(backlink)
+            documents[backlink.document.path] = backlink.document
+        return tuple(BacklinkGroup(documents[p], tuple(links)) for p, links in grouped.items())
+
+
+def _coverage(paragraphs: Sequence[Paragraph]) -> Coverage:
+    text = [p for p in paragraphs if p.block.kind != "heading"]
+    counts: dict[str, int] = defaultdict(int)
+    documents: dict[str, Document] = {}
+    for paragraph in text:
+        for group in paragraph.groups:
+            counts[group.document.path] += 1
+            documents[group.document.path] = group.document
+    return Coverage(
+        sum(1 for p in text if p.cited),
+        len(text),
+        tuple((documents[path], count) for path, count in counts.items()),
+        tuple(p.block.number for p in text if not p.cited),
+    )
+
+
+def _file(path: str) -> str:
+    """Return the file a site path is served from: `topics/x/` is `topics/x/index.html`."""
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
+def _hashed_assets(folder: Path) -> dict[str, tuple[bytes, str]]:
+    """Return {`assets/name.HASH.ext`: (bytes, plain name)} for each file in `folder`."""
+    assets: dict[str, tuple[bytes, str]] = {}
+    if not folder.is_dir():
+        return assets
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        plain = path.relative_to(folder).as_posix()
+        stem, dot, ext = plain.rpartition(".")
+        hashed = f"{stem}.{digest}.{ext}" if dot else f"{plain}.{digest}"
+        assets[f"assets/{hashed}"] = (data, plain)
+    return assets
+
+
+def render_site(site: Site, links: Links, templates: Path) -> dict[str, bytes]:
+    """Render every page and asset of `site` with the templates in `templates`."""
+    return Renderer(site, links, templates).render_all()

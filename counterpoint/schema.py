@@ -1,0 +1,206 @@
+"""Read YAML into frozen dataclasses, reporting every problem with its line.
+
+The dataclass is the schema: its fields, their types and defaults say what a
+file may hold. Unknown keys are errors, with a "did you mean" when one is close.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import difflib
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import yaml
+
+from counterpoint.errors import Problem
+
+T = TypeVar("T")
+Key = str | int
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A parsed YAML document that remembers where each value stands."""
+
+    path: str
+    """File the YAML came from, relative to the site folder."""
+    data: object
+    """The plain Python value (dicts, lists, strings, dates, ...)."""
+    node: yaml.Node | None
+    """The composed node tree, for line numbers; None for an empty document."""
+    line_offset: int
+    """Lines before the YAML in its file (front matter starts after `---`)."""
+
+    def line(self, keys: tuple[Key, ...] = ()) -> int:
+        """Return the 1-based file line of the value at `keys`, or the nearest parent's."""
+        node = self.node
+        line = node.start_mark.line if node is not None else 0
+        for key in keys:
+            child = _child(node, key)
+            if child is None:
+                break
+            node, line = child
+        return line + 1 + self.line_offset
+
+
+def _child(node: yaml.Node | None, key: Key) -> tuple[yaml.Node, int] | None:
+    """Return the node under `key` and the line its key stands on."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node, key_node.start_mark.line
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        item = node.value[key]
+        return item, item.start_mark.line
+    return None
+
+
+def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlDoc | Problem:
+    """Parse `text` as YAML, or return the syntax problem with its line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        what = error.problem or "invalid YAML"
+        hint = "check the indentation, and quote values that contain ': ' or start with a symbol"
+        return Problem(path, line, f"invalid YAML: {what}; {hint}")
+    except yaml.YAMLError as error:
+        return Problem(path, None, f"invalid YAML: {error}")
+    return YamlDoc(path, data, node, line_offset)
+
+
+def convert(cls: type[T], doc: YamlDoc, what: str) -> tuple[T | None, list[Problem]]:
+    """Build a `cls` from `doc`, collecting every problem instead of stopping at the first."""
+    problems: list[Problem] = []
+    value = _convert(cls, doc.data, (), doc, problems, what)
+    return (value if not problems else None), problems
+
+
+def _convert(tp: Any, value: object, keys: tuple[Key, ...], doc: YamlDoc, problems: list[Problem], what: str) -> Any:
+    name = _name(keys, what)
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        options = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        if value is None:
+            return None
+        return _convert(options[0], value, keys, doc, problems, what)
+    if dataclasses.is_dataclass(tp):
+        return _convert_dataclass(tp, value, keys, doc, problems, what)
+    if origin is tuple:
+        (item_type, _) = typing.get_args(tp)
+        if not isinstance(value, list):
+            problems.append(_wrong(doc, keys, f"{name} must be a list", value))
+            return ()
+        return tuple(_convert(item_type, item, (*keys, index), doc, problems, what) for index, item in enumerate(value))
+    if origin is dict:
+        (_, item_type) = typing.get_args(tp)
+        if not isinstance(value, dict):
+            problems.append(_wrong(doc, keys, f"{name} must be a mapping of names to values", value))
+            return {}
+        return {str(k): _convert(item_type, v, (*keys, k), doc, problems, what) for k, v in value.items()}
+    return _convert_scalar(tp, value, keys, doc, problems, name)
+
+
+def _convert_scalar(
+    tp: Any, value: object, keys: tuple[Key, ...], doc: YamlDoc, problems: list[Problem], name: str
+) -> Any:
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        problems.append(_wrong(doc, keys, f"{name} must be true or false", value))
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        problems.append(_wrong(doc, keys, f"{name} must be a whole number", value))
+    elif tp is datetime.date:
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return value
+        problems.append(_wrong(doc, keys, f"{name} must be a date written like 2025-02-24", value))
+    elif tp is str:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, str):
+            problems.append(Problem(doc.path, doc.line(keys), f"{name} must not be empty"))
+        else:
+            problems.append(_wrong(doc, keys, f"{name} must be text", value))
+    else:  # pragma: no cover - a schema bug, not an input problem
+        raise TypeError(f"unsupported schema type {tp!r}")
+    return None
+
+
+def _convert_dataclass(
+    cls: Any, value: object, keys: tuple[Key, ...], doc: YamlDoc, problems: list[Problem], what: str
+) -> Any:
+    if value is None and not keys:
+        value = {}
+    if not isinstance(value, dict):
+        problems.append(_wrong(doc, keys, f"{_name(keys, what)} must be a mapping of keys to values", value))
+        return None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    known = sorted(fields)
+    for key in value:
+        if key not in fields:
+            problems.append(Problem(doc.path, doc.line((*keys, key)), _unknown_key(key, known, keys, what)))
+    kwargs: dict[str, Any] = {}
+    for field_name, field in fields.items():
+        if field_name in value:
+            kwargs[field_name] = _convert(
+                hints[field_name], value[field_name], (*keys, field_name), doc, problems, what
+            )
+        elif _required(field):
+            problems.append(
+                Problem(
+                    doc.path,
+                    doc.line(keys),
+                    f"{_name(keys, what)} is missing the required key '{field_name}'",
+                )
+            )
+    if any(v is None and _required(fields[k]) for k, v in kwargs.items()):
+        return None
+    try:
+        return cls(**kwargs)
+    except TypeError:
+        return None
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+
+
+def _unknown_key(key: object, known: list[str], keys: tuple[Key, ...], what: str) -> str:
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    where = _name(keys, what)
+    hint = f"did you mean '{close[0]}'?" if close else f"the keys allowed are: {', '.join(known)}"
+    return f"unknown key '{key}' in {where}; {hint}"
+
+
+def _wrong(doc: YamlDoc, keys: tuple[Key, ...], message: str, value: object) -> Problem:
+    return Problem(doc.path, doc.line(keys), f"{message}, not {_describe(value)}")
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return repr(text if len(text) < 40 else text[:37] + "...")
+
+
+def _name(keys: tuple[Key, ...], what: str) -> str:
+    if not keys:
+        return what
+    parts: Iterator[str] = (f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys)
+    return "'" + "".join(parts).lstrip(".") + "'"
