@@ -158,10 +158,18 @@ def collect_uses(state: StateCore) -> None:
             _record(cite, token, token.map[0] if token.map else 0, block=True)
         elif token.type == "inline" and token.children:
             base = token.map[0] if token.map else 0
-            for child in token.children:
+            for index, child in enumerate(token.children):
                 if child.type == "citation":
+                    _attach(token.children, index)
                     lines_before = token.content[: child.meta["pos"]].count("\n")
                     _record(cite, child, base + lines_before, block=False)
+
+
+def _attach(children: list[Token], index: int) -> None:
+    """Drop the space before a marker, so it sits against its word as in print: `words.[1]`."""
+    before = children[index - 1] if index else None
+    if before is not None and before.type == "text":
+        before.content = before.content.rstrip(" ")
 
 
 def _record(cite: CiteEnv, token: Token, line: int, block: bool) -> None:

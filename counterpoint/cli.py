@@ -1,14 +1,33 @@
-"""The command line: `python build.py [build|serve|check] [options]`."""
+"""The command line: `python build.py [build] [options]`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from counterpoint.errors import BuildFailed
 from counterpoint.pipeline import build
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options of a command, with their defaults filled in."""
+
+    command: str
+    """`build`."""
+    site: Path
+    """Folder holding site.yaml, content/ and templates/."""
+    out: Path
+    """Folder the site is written to."""
+    templates: Path
+    """Folder of templates and assets."""
+    strict: bool
+    """Treat warnings as errors."""
+    quiet: bool
+    """Print nothing but problems."""
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -16,60 +35,74 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Build a two-perspectives explainer from site.yaml, content/ and templates/ into a static site.",
-        epilog="With no command, 'build' runs. Errors are reported as FILE:LINE: message; the exit status is 1.",
+        epilog="With no command, 'build' runs. Problems are reported as FILE:LINE: message, and the exit status is 1.",
     )
+    _add_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    build_cmd = commands.add_parser("build", help="build the site into the output folder (the default)")
-    for command in (parser, build_cmd):
-        _add_build_options(command)
+    _add_options(commands.add_parser("build", help="build the site into the output folder (the default command)"))
     return parser
 
 
-def _add_build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS, so an option given before the command is not reset by the command's parser.
+    add = parser.add_argument
+    add(
         "--site",
         type=Path,
-        default=Path("."),
+        default=argparse.SUPPRESS,
         metavar="DIR",
         help="folder holding site.yaml, content/ and templates/ (default: the current folder)",
     )
-    parser.add_argument(
+    add(
         "--out",
         type=Path,
-        default=None,
+        default=argparse.SUPPRESS,
         metavar="DIR",
         help="folder to write the site to (default: output/ in the site folder)",
     )
-    parser.add_argument("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but problems"
+    add(
+        "--templates",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="folder of Jinja templates and their assets/ (default: templates/ in the site folder)",
+    )
+    add("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
+    add("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but problems")
+
+
+def parse_options(argv: Sequence[str] | None) -> Options:
+    """Parse the command line into Options with every default filled in."""
+    args = vars(make_parser().parse_args(argv))
+    site = args.get("site", Path("."))
+    return Options(
+        command=args.get("command") or "build",
+        site=site,
+        out=args.get("out", site / "output"),
+        templates=args.get("templates", site / "templates"),
+        strict=args.get("strict", False),
+        quiet=args.get("quiet", False),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = make_parser().parse_args(argv)
-    site: Path = args.site
-    out: Path = args.out if args.out is not None else site / "output"
-    strict = getattr(args, "strict", False)
-    quiet = getattr(args, "quiet", False)
+    options = parse_options(argv)
     try:
-        result = build(site, out, strict=strict)
+        result = build(options.site, options.out, options.templates, strict=options.strict)
     except BuildFailed as failure:
         for problem in failure.problems:
-            print(f"{problem}", file=sys.stderr)
+            print(problem, file=sys.stderr)
         count = len(failure.problems)
-        print(
-            f"Build failed: {count} {'error' if count == 1 else 'errors'}; {out} was left as it was.",
-            file=sys.stderr,
-        )
+        noun = "error" if count == 1 else "errors"
+        print(f"Build failed: {count} {noun}; {options.out} was left as it was.", file=sys.stderr)
         return 1
     for warning in result.warnings:
         print(warning, file=sys.stderr)
-    if not quiet:
+    if not options.quiet:
         warnings = len(result.warnings)
         print(
             f"Built {result.pages} pages ({result.files} files), {result.citations} citations resolved, "
-            f"{warnings} {'warning' if warnings == 1 else 'warnings'}, in {result.seconds:.2f} s -> {out}"
+            f"{warnings} {'warning' if warnings == 1 else 'warnings'}, in {result.seconds:.2f} s -> {options.out}"
         )
     return 0

@@ -104,10 +104,15 @@ class Renderer:
             previous = site.topics[index - 1] if index > 0 else None
             following = site.topics[index + 1] if index + 1 < len(site.topics) else None
             files[_file(topic.url)] = self._page(
-                "topic.html", _file(topic.url), topic=topic, prev=previous, next=following, **self._document(topic)
+                "topic.html",
+                _file(topic.url),
+                topic=topic,
+                prev=previous,
+                next=following,
+                **self.document_context(topic),
             )
         for page in site.pages:
-            files[_file(page.url)] = self._page("page.html", _file(page.url), doc=page, **self._document(page))
+            files[_file(page.url)] = self._page("page.html", _file(page.url), doc=page, **self.document_context(page))
         files["sources/index.html"] = self._page("sources.html", "sources/index.html")
         for article in site.articles.values():
             path = f"sources/{article.slug}/index.html"
@@ -171,7 +176,7 @@ class Renderer:
     def _topic_rows(self) -> list[tuple[Document, dict[str, int]]]:
         return [(t, self.links.documents[t.path].balance) for t in self.site.topics]
 
-    def _document(self, document: Document) -> dict[str, object]:
+    def document_context(self, document: Document) -> dict[str, object]:
         """Render a document's sections with its markers and pull quotes; return the context."""
         resolved = self.links.documents[document.path]
         env = new_env()

@@ -60,11 +60,30 @@ def _child(node: yaml.Node | None, key: Key) -> tuple[yaml.Node, int] | None:
     return None
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reports an impossible date (2025-13-01) as a YAML error with its line."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> object:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a real date ({error})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlDoc | Problem:
     """Parse `text` as YAML, or return the syntax problem with its line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.constructor.ConstructorError as error:
+        mark = error.problem_mark
+        line = mark.line + 1 + line_offset if mark else None
+        return Problem(path, line, f"{error.problem}; write dates as YYYY-MM-DD")
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None

@@ -41,6 +41,8 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    # mkdtemp makes the folder private (0700); a web server must be able to read it.
+    staging.chmod(0o777 & ~_umask())
     try:
         for name in sorted(files):
             target = staging / name
@@ -51,6 +53,12 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _swap(staging: Path, out: Path) -> None:

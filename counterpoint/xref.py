@@ -239,14 +239,21 @@ def _resolve_ref(
 
 def _resolve_quote(ref: CiteRef, use: CitationUse, article: Article, fail: Callable[[str], None]) -> Target | None:
     assert ref.quote is not None
-    passages = [Passage(b.number, b.text) for b in article.blocks]
+    everywhere = [Passage(b.number, b.text) for b in article.blocks]
+    passages = everywhere
     if ref.first is not None and ref.last is not None:
-        passages = passages[ref.first - 1 : ref.last]
+        passages = everywhere[ref.first - 1 : ref.last]
     matches = locate(ref.quote, passages)
     where = f"@{article.slug} {_locator(ref)}".strip()
     if not matches:
+        elsewhere = locate(ref.quote, everywhere)
         near = closest(ref.quote, passages)
-        hint = f'the closest passage is ¶{near[0]}: "{near[1]}"' if near else "no passage comes close"
+        if elsewhere:
+            hint = f"it is in {', '.join(f'¶{m.number}' for m in elsewhere)}; cite that paragraph"
+        elif near:
+            hint = f'the closest passage is ¶{near[0]}: "{near[1]}"'
+        else:
+            hint = "no passage comes close; check the wording against the source"
         fail(f'quote "{ref.quote}" is not in {where}; {hint}')
         return None
     if len(matches) > 1:

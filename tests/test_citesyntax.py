@@ -1,0 +1,48 @@
+"""The citation syntax: every form, and the errors a person sees for a malformed one."""
+
+import pytest
+
+from counterpoint.citesyntax import CiteSyntaxError, parse_citations
+from counterpoint.model import CiteRef
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@src", [CiteRef("src")]),
+        ("@src ¶4", [CiteRef("src", 4, 4)]),
+        ("@src p4", [CiteRef("src", 4, 4)]),
+        ("@src, ¶4", [CiteRef("src", 4, 4)]),
+        ("@src ¶4-6", [CiteRef("src", 4, 6)]),
+        ("@src ¶4–6", [CiteRef("src", 4, 6)]),
+        ('@src "some words"', [CiteRef("src", None, None, "some words")]),
+        ("@src “curly words”", [CiteRef("src", None, None, "curly words")]),
+        ('@src ¶2 "words"', [CiteRef("src", 2, 2, "words")]),
+        ('@a ¶1; @b "x"', [CiteRef("a", 1, 1), CiteRef("b", None, None, "x")]),
+        ('@a "from being a "follower" in"', [CiteRef("a", None, None, 'from being a "follower" in')]),
+        ('@a "spread\n  over lines"', [CiteRef("a", None, None, "spread over lines")]),
+    ],
+)
+def test_parses_each_form(text: str, expected: list[CiteRef]) -> None:
+    assert list(parse_citations(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("src ¶4", "expected '@' and a source slug at 'src ¶4', as in `[@slug ¶4]`"),
+        ("@src ¶6-4", "paragraph range ¶6-4 runs backwards; write ¶4-6"),
+        ("@src ¶0", "paragraphs are numbered from ¶1, not ¶0"),
+        ('@src "open', 'the quote "open has no closing quote mark'),
+        ('@src ""', "the quote is empty; put the source's words between the quote marks"),
+        (
+            "@src page 4",
+            "unexpected 'page 4' in citation; write `[@slug]`, `[@slug ¶4]`, `[@slug ¶4-6]` or "
+            '`[@slug "quoted words"]`, separated by `;`',
+        ),
+    ],
+)
+def test_rejects_malformed_citations_with_a_hint(text: str, message: str) -> None:
+    with pytest.raises(CiteSyntaxError) as caught:
+        parse_citations(text)
+    assert str(caught.value) == message

@@ -1,0 +1,206 @@
+"""Invalid sites: each mistake gives the exact message and line a person would see, and writes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import ROOT
+
+Build = Callable[..., tuple[int, str, str]]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace `old` (which must be there) by `new` in the file at `path`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems(err: str) -> list[str]:
+    """Return the problem lines of stderr, without the closing summary."""
+    return [line for line in err.splitlines() if not line.startswith("Build failed:")]
+
+
+def test_bad_yaml_in_site_yaml(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "site.yaml", "language: en-GB", "language: [en-GB")
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert problems(err) == [
+        "site.yaml:6: invalid YAML: expected ',' or ']', but got ':'; "
+        "check the indentation, and quote values that contain ': ' or start with a symbol"
+    ]
+
+
+def test_unknown_key_in_site_yaml_suggests_the_right_one(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "site.yaml", "language: en-GB", "langauge: en-GB")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == ["site.yaml:5: unknown key 'langauge' in site.yaml; did you mean 'language'?"]
+
+
+def test_every_site_yaml_problem_is_reported_at_once(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "site.yaml", "    label: Keep them\n", "")
+    edit(golden_copy / "site.yaml", 'title: "Car-free centres, two ways"\n', "colour: blue\n")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "site.yaml:2: unknown key 'colour' in site.yaml; the keys allowed are: "
+        "base_url, build, description, language, perspectives, question, title, topics",
+        "site.yaml:2: site.yaml is missing the required key 'title'",
+        "site.yaml:10: 'perspectives[1]' is missing the required key 'label'",
+    ]
+
+
+def test_unknown_front_matter_key(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/articles/motor-monthly.md", "excerpt: true", "excerpt: true\npublised: 2024-01-01")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/articles/motor-monthly.md:6: unknown key 'publised' in the article's front matter; "
+        "did you mean 'published'?"
+    ]
+
+
+def test_wrong_type_in_front_matter(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/articles/green-gazette.md", "published: 2024-05-01", "published: May 2024")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/articles/green-gazette.md:7: 'published' must be a date written like 2025-02-24, not 'May 2024'"
+    ]
+
+
+def test_unknown_perspective(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/articles/motor-monthly.md", "perspective: keep", "perspective: keeep")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == ["content/articles/motor-monthly.md:4: unknown perspective 'keeep'; did you mean 'keep'?"]
+
+
+def test_unknown_perspective_section_in_a_topic(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/air.md", "## Perspective: keep", "## Perspective: kep")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/topics/air.md:6: no section for perspective 'keep'; add '## Perspective: keep', "
+        "or declare it silent in the front matter: silent: {keep: the reason}",
+        "content/topics/air.md:15: unknown perspective 'kep' in '## Perspective: kep'; did you mean 'keep'?",
+    ]
+
+
+def test_unknown_source(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/shops.md", "[@green-gazette ¶7]", "[@green-gazete ¶7]")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/topics/shops.md:17: unknown source '@green-gazete' in `[@green-gazete ¶7]`; "
+        "did you mean '@green-gazette'?"
+    ]
+
+
+def test_paragraph_out_of_range(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/shops.md", "[@motor-monthly ¶3]", "[@motor-monthly ¶4]")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/topics/shops.md:11: ¶4 is out of range in `[@motor-monthly ¶4]`: "
+        "content/articles/motor-monthly.md has paragraphs ¶1 to ¶3"
+    ]
+
+
+def test_quote_not_in_the_source(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/air.md", '"air was measurably cleaner"]', '"air was much cleaner"]')
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        'content/topics/air.md:11: quote "air was much cleaner" is not in @green-gazette; '
+        'the closest passage is ¶3: "air was measurably cleaner”"'
+    ]
+
+
+def test_ambiguous_quote(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/air.md", '[@motor-monthly ¶2 "already cleaner"]', '[@motor-monthly "the air"]')
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        'content/topics/air.md:17: quote "the air" is ambiguous: it is in ¶2, ¶3 of @motor-monthly; '
+        'name the paragraph, as in [@motor-monthly ¶2 "the air"]'
+    ]
+
+
+def test_prose_quotation_must_be_in_the_cited_paragraph(golden_copy: Path, build_site: Build) -> None:
+    edit(
+        golden_copy / "content/topics/shops.md",
+        '"depend on customers who drive in" [@motor-monthly ¶1]',
+        '"depend on customers who drive in" [@motor-monthly ¶2]',
+    )
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        'content/topics/shops.md:11: the quotation "depend on customers who drive in" is not in the passage '
+        "that `[@motor-monthly ¶2]` cites; it is in ¶1 of @motor-monthly; cite that paragraph"
+    ]
+
+
+def test_duplicate_slug(golden_copy: Path, build_site: Build) -> None:
+    topics = golden_copy / "content/topics"
+    (topics / "air.markdown").write_text((topics / "air.md").read_text(encoding="utf-8"), encoding="utf-8")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/topics/air.md: duplicate slug 'air': content/topics/air.markdown has it too; rename one of them"
+    ]
+
+
+def test_page_slug_reserved_for_the_site(golden_copy: Path, build_site: Build) -> None:
+    (golden_copy / "content/pages/about.md").rename(golden_copy / "content/pages/sources.md")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/pages/sources.md: the page slug 'sources' is reserved for the site's own pages; rename the file"
+    ]
+
+
+def test_topic_missing_from_site_yaml_order(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "site.yaml", "  - shops\n", "")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/topics/shops.md: topic 'shops' is missing from the 'topics' list in site.yaml; add it where it belongs"
+    ]
+
+
+def test_missing_front_matter(golden_copy: Path, build_site: Build) -> None:
+    (golden_copy / "content/pages/about.md").write_text("Just text.\n", encoding="utf-8")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/pages/about.md:1: the file must start with front matter: a line '---', YAML keys, then '---'"
+    ]
+
+
+def test_failed_build_leaves_the_last_good_output_byte_for_byte(golden_copy: Path, build_site: Build) -> None:
+    assert build_site(golden_copy)[0] == 0
+    out = golden_copy / "output"
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    edit(golden_copy / "content/topics/air.md", "[@green-gazette ¶2]", "[@green-gazette ¶99]")
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert err.splitlines()[-1] == f"Build failed: 1 error; {out} was left as it was."
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in golden_copy.iterdir()) == sorted(["content", "output", "site.yaml", "templates"])
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(golden_copy: Path, build_site: Build) -> None:
+    out = golden_copy / "output"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me", encoding="utf-8")
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert problems(err) == [
+        f"{out}: refusing to replace this folder: it is not empty and was not made by Counterpoint; "
+        "pass --out with a new or empty folder"
+    ]
+    assert (out / "precious.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_command_line_reports_without_a_traceback(golden_copy: Path) -> None:
+    edit(golden_copy / "content/topics/air.md", "[@green-gazette ¶2]", "[@green-gazette ¶99]")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--site", str(golden_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith("content/topics/air.md:11: ¶99 is out of range")
+    assert not (golden_copy / "output").exists()

@@ -1,0 +1,131 @@
+"""Unit tests of the writer, the link checker, the schema and the command line."""
+
+from __future__ import annotations
+
+import datetime
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from counterpoint.checks import check_links
+from counterpoint.cli import make_parser, parse_options
+from counterpoint.errors import BuildFailed
+from counterpoint.schema import YamlDoc, convert, load_yaml
+from counterpoint.write import MARKER, write_site
+
+
+def test_write_replaces_the_whole_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site({"index.html": b"one", "topics/old/index.html": b"old"}, out)
+    write_site({"index.html": b"two"}, out)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [MARKER, "index.html"]
+    assert (out / "index.html").read_bytes() == b"two"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "no staging folder is left behind"
+
+
+def test_written_site_is_readable_by_a_web_server(tmp_path: Path) -> None:
+    write_site({"a/index.html": b"x"}, tmp_path / "out")
+    assert (tmp_path / "out").stat().st_mode & stat.S_IROTH
+    assert (tmp_path / "out").stat().st_mode & stat.S_IXOTH
+
+
+def test_write_into_an_empty_folder_is_allowed_and_a_foreign_one_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    write_site({"index.html": b"x"}, tmp_path / "empty")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "notes.txt").write_text("mine")
+    with pytest.raises(BuildFailed, match="refusing to replace this folder"):
+        write_site({"index.html": b"x"}, tmp_path / "home")
+    assert (tmp_path / "home" / "notes.txt").read_text() == "mine"
+
+
+def test_link_checker_finds_missing_pages_and_anchors() -> None:
+    files = {
+        "index.html": b'<a href="topics/a/index.html#ok">.</a><a href="topics/b/">.</a><a href="#nope">.</a>',
+        "topics/a/index.html": b'<p id="ok"></p><a href="../../index.html">.</a><a href="/abs">.</a>'
+        b'<a href="https://example.org/">.</a><a href="../../sources/x/index.html#p1:~:text=a">.</a>',
+    }
+    assert [str(p) for p in check_links(files)] == [
+        "output/index.html: link 'topics/b/' leads to a page that is not in the site",
+        "output/index.html: link '#nope' names an anchor '#nope' that index.html does not have",
+        "output/topics/a/index.html: link '/abs' is absolute; links must be relative",
+        "output/topics/a/index.html: link '../../sources/x/index.html#p1:~:text=a' leads to a page "
+        "that is not in the site",
+    ]
+
+
+@dataclass(frozen=True)
+class Inner:
+    """A nested schema."""
+
+    name: str
+    """A name."""
+
+
+@dataclass(frozen=True)
+class Outer:
+    """A schema exercising every supported type."""
+
+    title: str
+    """Text."""
+    count: int
+    """A whole number."""
+    flag: bool
+    """True or false."""
+    day: datetime.date
+    """A date."""
+    items: tuple[Inner, ...]
+    """A list of mappings."""
+    extra: dict[str, str]
+    """A mapping."""
+    maybe: str | None = None
+    """Optional text."""
+
+
+def doc(text: str) -> YamlDoc:
+    loaded = load_yaml(text, "x.yaml")
+    assert isinstance(loaded, YamlDoc)
+    return loaded
+
+
+def test_schema_converts_every_type() -> None:
+    value, problems = convert(
+        Outer, doc("title: T\ncount: 3\nflag: true\nday: 2025-02-24\nitems: [{name: a}]\nextra: {k: v}\n"), "x"
+    )
+    assert problems == []
+    assert value == Outer("T", 3, True, datetime.date(2025, 2, 24), (Inner("a"),), {"k": "v"})
+
+
+def test_schema_reports_every_problem_with_its_line() -> None:
+    text = "title: ''\ncount: three\nflag: yes please\nday: 24 Feb\nitems:\n  - nme: a\nextra: [1]\n"
+    value, problems = convert(Outer, doc(text), "x.yaml")
+    assert value is None
+    assert [str(p) for p in problems] == [
+        "x.yaml:1: 'title' must not be empty",
+        "x.yaml:2: 'count' must be a whole number, not 'three'",
+        "x.yaml:3: 'flag' must be true or false, not 'yes please'",
+        "x.yaml:4: 'day' must be a date written like 2025-02-24, not '24 Feb'",
+        "x.yaml:6: unknown key 'nme' in 'items[0]'; did you mean 'name'?",
+        "x.yaml:6: 'items[0]' is missing the required key 'name'",
+        "x.yaml:7: 'extra' must be a mapping of names to values, not a list",
+    ]
+
+
+def test_impossible_date_is_a_located_problem_not_a_crash() -> None:
+    assert str(load_yaml("a: 1\nday: 2025-13-01\n", "x.yaml")) == (
+        "x.yaml:2: '2025-13-01' is not a real date (month must be in 1..12); write dates as YYYY-MM-DD"
+    )
+
+
+def test_help_documents_every_option() -> None:
+    text = make_parser().format_help()
+    for option in ("--site", "--out", "--templates", "--strict", "--quiet", "build"):
+        assert option in text
+
+
+def test_options_given_before_the_command_are_kept() -> None:
+    options = parse_options(["--out", "elsewhere", "build", "--strict"])
+    assert (options.command, options.out, options.strict) == ("build", Path("elsewhere"), True)
+    assert parse_options([]).out == Path("output")
