@@ -11,6 +11,7 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 from pathlib import Path
 
@@ -78,47 +79,64 @@ class Coverage:
     """Numbers of the text paragraphs nothing cites."""
 
 
+def make_environment(templates: Path) -> jinja2.Environment:
+    """Return the Jinja environment for a folder of templates: autoescaped, strict about undefined names."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 class Renderer:
     """Renders one resolved site with one set of templates."""
 
-    def __init__(self, site: Site, links: Links, templates: Path) -> None:
+    def __init__(self, site: Site, links: Links, env: jinja2.Environment, assets: dict[str, tuple[bytes, str]]) -> None:
         self.site = site
         self.links = links
         self.md: MarkdownIt = make_parser(citations=True)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(templates),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.assets = _hashed_assets(templates / "assets")
+        self.env = env
+        self.assets = assets
+        self.assets_by_name = {plain: hashed for hashed, (_, plain) in assets.items()}
 
     def render_all(self) -> dict[str, bytes]:
         """Return every file of the site by its path in the output."""
         files = {name: data for name, (data, _) in self.assets.items()}
-        site = self.site
-        files["index.html"] = self._page("index.html", "index.html", rows=self._topic_rows())
-        for index, topic in enumerate(site.topics):
-            previous = site.topics[index - 1] if index > 0 else None
-            following = site.topics[index + 1] if index + 1 < len(site.topics) else None
-            files[_file(topic.url)] = self._page(
-                "topic.html",
-                _file(topic.url),
-                topic=topic,
-                prev=previous,
-                next=following,
-                **self.document_context(topic),
-            )
-        for page in site.pages:
-            files[_file(page.url)] = self._page("page.html", _file(page.url), doc=page, **self.document_context(page))
-        files["sources/index.html"] = self._page("sources.html", "sources/index.html")
-        for article in site.articles.values():
-            path = f"sources/{article.slug}/index.html"
-            files[path] = self._page("source.html", path, **self._source(article))
-        files["404.html"] = self._page("404.html", "404.html")
+        files.update({path: render() for path, render in self.pages().items()})
         return files
+
+    def pages(self) -> dict[str, Callable[[], bytes]]:
+        """Return a function rendering each page, by the page's path in the output."""
+        site = self.site
+        pages: dict[str, Callable[[], bytes]] = {
+            "index.html": lambda: self._page("index.html", "index.html", rows=self._topic_rows()),
+            "sources/index.html": lambda: self._page("sources.html", "sources/index.html"),
+            "404.html": lambda: self._page("404.html", "404.html"),
+        }
+        for index, topic in enumerate(site.topics):
+            pages[_file(topic.url)] = partial(self._topic_page, index)
+        for page in site.pages:
+            pages[_file(page.url)] = partial(self._plain_page, page)
+        for article in site.articles.values():
+            pages[source_path(article.slug)] = partial(self._source_page, article)
+        return pages
+
+    def _topic_page(self, index: int) -> bytes:
+        topics = self.site.topics
+        topic = topics[index]
+        previous = topics[index - 1] if index > 0 else None
+        following = topics[index + 1] if index + 1 < len(topics) else None
+        context = self.document_context(topic)
+        return self._page("topic.html", _file(topic.url), topic=topic, prev=previous, next=following, **context)
+
+    def _plain_page(self, page: Document) -> bytes:
+        return self._page("page.html", _file(page.url), doc=page, **self.document_context(page))
+
+    def _source_page(self, article: Article) -> bytes:
+        return self._page("source.html", source_path(article.slug), **self._source(article))
 
     # -- helpers given to templates ------------------------------------------------
 
@@ -138,11 +156,6 @@ class Renderer:
             **context,
         )
         return html.encode("utf-8")
-
-    @property
-    def assets_by_name(self) -> dict[str, str]:
-        """Return the hashed file name of each asset by its plain name."""
-        return {plain: hashed for hashed, (_, plain) in self.assets.items()}
 
     def _linker(self, from_path: str) -> Callable[[str], str]:
         """Return a function that makes site paths relative to the page at `from_path`."""
@@ -263,7 +276,12 @@ def _file(path: str) -> str:
     return path + "index.html" if path.endswith("/") or not path else path
 
 
-def _hashed_assets(folder: Path) -> dict[str, tuple[bytes, str]]:
+def source_path(slug: str) -> str:
+    """Return the output path of a source's page."""
+    return f"sources/{slug}/index.html"
+
+
+def hashed_assets(folder: Path) -> dict[str, tuple[bytes, str]]:
     """Return {`assets/name.HASH.ext`: (bytes, plain name)} for each file in `folder`."""
     assets: dict[str, tuple[bytes, str]] = {}
     if not folder.is_dir():
@@ -282,4 +300,4 @@ def _hashed_assets(folder: Path) -> dict[str, tuple[bytes, str]]:
 
 def render_site(site: Site, links: Links, templates: Path) -> dict[str, bytes]:
     """Render every page and asset of `site` with the templates in `templates`."""
-    return Renderer(site, links, templates).render_all()
+    return Renderer(site, links, make_environment(templates), hashed_assets(templates / "assets")).render_all()

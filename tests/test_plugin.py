@@ -14,7 +14,7 @@ from markdown_it.utils import read_fixture_file
 
 from counterpoint.markdown import make_parser, number_blocks, parse_document
 from counterpoint.model import Article, ArticleMeta, PageMeta, Perspective, Site, SiteConfig
-from counterpoint.render import Renderer
+from counterpoint.render import Renderer, hashed_assets, make_environment
 from counterpoint.xref import resolve
 
 FIXTURES = Path(__file__).parent / "fixtures" / "citations.md"
@@ -45,7 +45,8 @@ def render_case(markdown: str) -> str:
     links, problems = resolve(site)
     if links is None:
         return "".join(f"{p}\n" for p in problems if not p.warning)
-    html = Renderer(site, links, TEMPLATES).document_context(document)["intro"]
+    renderer = Renderer(site, links, make_environment(TEMPLATES), hashed_assets(TEMPLATES / "assets"))
+    html = renderer.document_context(document)["intro"]
     assert isinstance(html, str)
     return html
 
