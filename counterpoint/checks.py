@@ -37,14 +37,33 @@ def page_links(html: str) -> tuple[set[str], list[str]]:
 
 def check_links(files: Mapping[str, bytes]) -> list[Problem]:
     """Return a problem for each relative link or anchor in `files` that leads nowhere."""
-    pages = {name: page_links(data.decode("utf-8")) for name, data in files.items() if name.endswith(".html")}
-    problems = []
-    for name, (_, links) in sorted(pages.items()):
-        for link in links:
-            problem = _check(name, link, files, pages)
-            if problem:
-                problems.append(Problem(f"output/{name}", None, problem))
-    return problems
+    return LinkChecker().check(files)
+
+
+class LinkChecker:
+    """Checks links, remembering each page's parse so a rebuild re-reads only the pages that changed."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, tuple[bytes, tuple[set[str], list[str]]]] = {}
+
+    def check(self, files: Mapping[str, bytes]) -> list[Problem]:
+        """Return a problem for each relative link or anchor in `files` that leads nowhere."""
+        pages = {name: self._parse(name, data) for name, data in files.items() if name.endswith(".html")}
+        self._parsed = {name: self._parsed[name] for name in pages}
+        problems = []
+        for name, (_, links) in sorted(pages.items()):
+            for link in links:
+                problem = _check(name, link, files, pages)
+                if problem:
+                    problems.append(Problem(f"output/{name}", None, problem))
+        return problems
+
+    def _parse(self, name: str, data: bytes) -> tuple[set[str], list[str]]:
+        cached = self._parsed.get(name)
+        if cached is None or cached[0] != data:
+            cached = (data, page_links(data.decode("utf-8")))
+            self._parsed[name] = cached
+        return cached[1]
 
 
 def _check(

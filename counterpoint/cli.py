@@ -17,7 +17,7 @@ class Options:
     """The options of a command, with their defaults filled in."""
 
     command: str
-    """`build`."""
+    """`build` or `serve`."""
     site: Path
     """Folder holding site.yaml, content/ and templates/."""
     out: Path
@@ -28,6 +28,12 @@ class Options:
     """Treat warnings as errors."""
     quiet: bool
     """Print nothing but problems."""
+    host: str
+    """Address the preview server listens on."""
+    port: int
+    """Port the preview server listens on."""
+    open: bool
+    """Open the preview in a browser."""
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -40,10 +46,20 @@ def make_parser() -> argparse.ArgumentParser:
     _add_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_options(commands.add_parser("build", help="build the site into the output folder (the default command)"))
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site, rebuilding and reloading the browser on every save",
+        description="Build the site, serve it from memory (output/ is not touched), and rebuild and reload "
+        "the browser whenever site.yaml, content/ or templates/ change. Build errors show in the browser.",
+    )
+    _add_options(serve, out=False)
+    serve.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="port to listen on (default: 8000)")
+    serve.add_argument("--open", action="store_true", default=argparse.SUPPRESS, help="open the site in a browser")
     return parser
 
 
-def _add_options(parser: argparse.ArgumentParser) -> None:
+def _add_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
     # SUPPRESS, so an option given before the command is not reset by the command's parser.
     add = parser.add_argument
     add(
@@ -68,7 +84,8 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         help="folder of Jinja templates and their assets/ (default: templates/ in the site folder)",
     )
     add("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
-    add("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but problems")
+    if out:
+        add("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but problems")
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -82,12 +99,19 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         templates=args.get("templates", site / "templates"),
         strict=args.get("strict", False),
         quiet=args.get("quiet", False),
+        host=args.get("host", "127.0.0.1"),
+        port=args.get("port", 8000),
+        open=args.get("open", False),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     options = parse_options(argv)
+    if options.command == "serve":
+        from counterpoint.serve import serve  # only the preview needs tornado and watchfiles
+
+        return serve(options.site, options.templates, options.host, options.port, options.open, options.strict)
     try:
         result = build(options.site, options.out, options.templates, strict=options.strict)
     except BuildFailed as failure:
@@ -102,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not options.quiet:
         warnings = len(result.warnings)
         print(
-            f"Built {result.pages} pages ({result.files} files), {result.citations} citations resolved, "
+            f"Built {result.pages} pages ({len(result.files)} files), {result.citations} citations resolved, "
             f"{warnings} {'warning' if warnings == 1 else 'warnings'}, in {result.seconds:.2f} s -> {options.out}"
         )
     return 0

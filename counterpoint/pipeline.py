@@ -1,27 +1,32 @@
-"""One build: load, resolve, render, check, write."""
+"""Builds: load, resolve, render, check, write; and rebuilds that redo only what an edit can change."""
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from counterpoint.checks import check_links
+import jinja2
+
+from counterpoint.checks import LinkChecker
 from counterpoint.errors import BuildFailed, Problem
 from counterpoint.loading import load_or_fail
-from counterpoint.render import render_site
+from counterpoint.model import Document, Site
+from counterpoint.render import Renderer, hashed_assets, make_environment, source_path
 from counterpoint.write import check_writable, write_site
-from counterpoint.xref import resolve
+from counterpoint.xref import Links, resolve
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a successful build did."""
+    """What a successful build made."""
 
-    pages: int
-    """HTML pages written."""
-    files: int
-    """Files written in all."""
+    files: dict[str, bytes]
+    """Every file of the site, by its path in the output."""
+    rendered: tuple[str, ...]
+    """The pages rendered by this build (all of them, unless it was a rebuild)."""
     citations: int
     """Citation markers resolved."""
     warnings: tuple[Problem, ...]
@@ -29,29 +34,127 @@ class BuildResult:
     seconds: float
     """Wall time of the build."""
 
+    @property
+    def pages(self) -> int:
+        """Return the number of HTML pages in the site."""
+        return sum(1 for name in self.files if name.endswith(".html"))
 
-def render(root: Path, templates: Path, strict: bool = False) -> tuple[dict[str, bytes], int, list[Problem]]:
-    """Load and render the site in `root` without writing; return files, citation count, warnings."""
-    site, warnings = load_or_fail(root)
-    links, problems = resolve(site)
-    warnings += [p for p in problems if p.warning]
-    errors = [p for p in problems if not p.warning]
-    if strict:
-        errors += [w.as_error() for w in warnings]
-    if errors or links is None:
-        raise BuildFailed(errors)
-    files = render_site(site, links, templates)
-    broken = check_links(files)
-    if broken:
-        raise BuildFailed(broken)
-    return files, links.count, warnings
+
+@dataclass(frozen=True)
+class _Previous:
+    """What the last successful build was made from."""
+
+    inputs: dict[str, bytes]
+    site: Site
+    links: Links
+    files: dict[str, bytes]
+
+
+class Builder:
+    """Builds one site; built again, it re-renders only the pages its edits can change."""
+
+    def __init__(self, root: Path, templates: Path, strict: bool = False) -> None:
+        self.root = root
+        self.templates = templates
+        self.strict = strict
+        self._env: jinja2.Environment | None = None
+        self._templates_stamp: str | None = None
+        self._checker = LinkChecker()
+        self._previous: _Previous | None = None
+
+    def build(self) -> BuildResult:
+        """Build the site in memory; raise BuildFailed (keeping the last good state) on any error."""
+        start = time.perf_counter()
+        inputs = _read_inputs(self.root)
+        stamp = _templates_stamp(self.templates)
+        if self._env is None or stamp != self._templates_stamp:
+            self._env, self._templates_stamp, self._previous = make_environment(self.templates), stamp, None
+        site, warnings = load_or_fail(self.root)
+        links, problems = resolve(site)
+        warnings += [p for p in problems if p.warning]
+        errors = [p for p in problems if not p.warning]
+        if self.strict:
+            errors += [w.as_error() for w in warnings]
+        if errors or links is None:
+            raise BuildFailed(errors)
+        assets = hashed_assets(self.templates / "assets")
+        renderer = Renderer(site, links, self._env, assets)
+        pages = renderer.pages()
+        wanted = self._pages_to_render(inputs, site, links, set(pages))
+        files = {name: data for name, (data, _) in assets.items()}
+        if self._previous is not None:
+            files.update({name: data for name, data in self._previous.files.items() if name in pages})
+        files.update({name: pages[name]() for name in sorted(wanted)})
+        broken = self._checker.check(files)
+        if broken:
+            raise BuildFailed(broken)
+        self._previous = _Previous(inputs, site, links, files)
+        seconds = time.perf_counter() - start
+        return BuildResult(files, tuple(sorted(wanted)), links.count, tuple(warnings), seconds)
+
+    def _pages_to_render(self, inputs: dict[str, bytes], site: Site, links: Links, pages: set[str]) -> set[str]:
+        """Return the pages an edit since the last build can have changed: all of them when unsure."""
+        previous = self._previous
+        if previous is None or _shape(previous.site) != _shape(site):
+            return pages
+        changed = {
+            path for path in inputs.keys() | previous.inputs.keys() if inputs.get(path) != previous.inputs.get(path)
+        }
+        documents = {d.path: d for d in (*site.topics, *site.pages)}
+        articles = {a.path: a.slug for a in site.articles.values()}
+        if not changed <= documents.keys() | articles.keys():
+            return pages
+        changed_articles = {articles[path] for path in changed if path in articles}
+        touched = {path for path in changed if path in documents}
+        for old_or_new in (previous.links, links):
+            for (slug, _), backlinks in old_or_new.backlinks.items():
+                if slug in changed_articles:
+                    touched.update(b.document.path for b in backlinks)
+        wanted = {"index.html", *(_page_path(documents[path]) for path in touched)}
+        if changed_articles:
+            wanted.add("sources/index.html")
+        cited = set(changed_articles)
+        for old_or_new in (previous.links, links):
+            for (slug, _), backlinks in old_or_new.backlinks.items():
+                if any(b.document.path in touched for b in backlinks):
+                    cited.add(slug)
+        wanted.update(source_path(slug) for slug in cited)
+        return wanted & pages
+
+
+def _shape(site: Site) -> object:
+    """Return what every page shows of the site: a change to it re-renders every page."""
+    return (
+        site.config,
+        [(t.slug, t.title) for t in site.topics],
+        [(p.slug, p.title, p.page) for p in site.pages],
+        [(a.slug, a.meta) for a in site.articles.values()],
+    )
+
+
+def _page_path(document: Document) -> str:
+    return document.url + "index.html"
+
+
+def _read_inputs(root: Path) -> dict[str, bytes]:
+    """Return the bytes of every input file (site.yaml and content/), by path relative to `root`."""
+    paths: Iterable[Path] = [root / "site.yaml", *sorted((root / "content").rglob("*"))]
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
+
+
+def _templates_stamp(templates: Path) -> str:
+    """Return a fingerprint of every template and asset; a change means compiling templates afresh."""
+    digest = hashlib.sha256()
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def build(root: Path, out: Path, templates: Path | None = None, strict: bool = False) -> BuildResult:
     """Build the site in `root` into `out`; raise BuildFailed, leaving `out` as it was, on any error."""
     start = time.perf_counter()
     check_writable(out)
-    files, citations, warnings = render(root, templates or root / "templates", strict)
-    write_site(files, out)
-    pages = sum(1 for name in files if name.endswith(".html"))
-    return BuildResult(pages, len(files), citations, tuple(warnings), time.perf_counter() - start)
+    result = Builder(root, templates or root / "templates", strict).build()
+    write_site(result.files, out)
+    return BuildResult(result.files, result.rendered, result.citations, result.warnings, time.perf_counter() - start)

@@ -9,6 +9,7 @@ appear in order within one paragraph.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class Passage:
     """The paragraph's plain text."""
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize(text: str) -> Normalized:
     """Fold quotes and dashes to ASCII and white space to single spaces."""
     out: list[str] = []

@@ -60,7 +60,7 @@ def _child(node: yaml.Node | None, key: Key) -> tuple[yaml.Node, int] | None:
     return None
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # not libyaml's CSafeLoader: its messages say less ("did not find expected ',' or ']'")
     """SafeLoader that reports an impossible date (2025-13-01) as a YAML error with its line."""
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> object:  # type: ignore[override]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from counterpoint.cli import main
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -39,3 +44,24 @@ def build_site(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, s
         return run_cli(["--site", str(site), "--out", str(site / "output"), *extra], capsys)
 
     return build
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Return headless Chromium (Debian's package), driven by Playwright; CI must have it."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package for the browser tests")
+        pytest.skip("Chromium is not installed here (apt-get install chromium); CI installs it and runs this test")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield launched
+        launched.close()

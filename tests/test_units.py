@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 import stat
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from counterpoint.checks import check_links
 from counterpoint.cli import make_parser, parse_options
@@ -129,3 +132,16 @@ def test_options_given_before_the_command_are_kept() -> None:
     options = parse_options(["--out", "elsewhere", "build", "--strict"])
     assert (options.command, options.out, options.strict) == ("build", Path("elsewhere"), True)
     assert parse_options([]).out == Path("output")
+
+
+def test_a_plain_build_imports_nothing_of_the_preview_server(tmp_path: Path) -> None:
+    code = (
+        "import sys; from counterpoint.cli import main; "
+        f"status = main(['--site', {str(ROOT)!r}, '--out', {str(tmp_path / 'o')!r}, '-q']); "
+        "print(status, sorted(m for m in ('tornado', 'watchfiles', 'livereload') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout == "0 []\n"
+    built = [p.read_bytes() for p in (tmp_path / "o").rglob("*") if p.is_file()]
+    assert built
+    assert not any(b"__counterpoint" in data for data in built), "the preview's live script leaked into a build"

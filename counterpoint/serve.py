@@ -1,0 +1,279 @@
+"""The preview server, `python build.py serve`: rebuild on save, reload the browser, show build errors.
+
+The site is served from memory, as last built successfully; `output/` is never
+touched. Pages get one extra script tag, injected as they are served, which
+listens for changes (Server-Sent Events) and draws an overlay listing build
+errors. Nothing of it ever reaches a normal build.
+
+Why not the `livereload` package: it drops any reload within 3 s of the last
+one, injects an inline script (blocked by a strict Content-Security-Policy),
+keeps its state in class attributes, and polls. Tornado, which it is built
+on, serves; watchfiles watches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import mimetypes
+import re
+import signal
+import sys
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import watchfiles
+from tornado import httpserver, ioloop, locks, web
+from tornado.iostream import StreamClosedError
+
+from counterpoint.errors import BuildFailed, Problem
+from counterpoint.pipeline import Builder
+
+QUIET_SECONDS = 0.3
+"""Rebuild once no file has changed for this long, so a burst of saves makes one rebuild."""
+LIVE = "/__counterpoint/"
+_CLIENT = Path(__file__).parent / "live"
+_TEMPORARY = re.compile(r"^\.|~$|\.sw.$|\.tmp$|^#.*#$|\.kate-swp$|___jb_\w+___$|^[^.]*$")
+"""Editors' temporary and atomic-save files: hidden, backups, swap files, and names with no extension
+(vim's `4913`, sed's `sedAbC123`)."""
+_HEAD_END = b"</head>"
+
+
+class Preview:
+    """The site as last built, and the state the browser is told about."""
+
+    def __init__(self, builder: Builder, say: Callable[[str], None]) -> None:
+        self.builder = builder
+        self.say = say
+        self.files: dict[str, bytes] = {}
+        self.generation = 0
+        """Bumped each time the served site changes; a page showing an older one reloads."""
+        self.errors: tuple[Problem, ...] = ()
+        self.builds = 0
+        self.changed = locks.Condition()
+
+    def rebuild(self, reason: str = "") -> None:
+        """Build the site; on success serve it, on failure keep serving the last good one."""
+        self.builds += 1
+        start = time.perf_counter()
+        try:
+            result = self.builder.build()
+        except BuildFailed as failure:
+            self.errors = failure.problems
+            for problem in failure.problems:
+                self.say(f"  {problem}")
+            self.say(f"Build failed ({len(failure.problems)} errors); still serving the last good site.")
+        else:
+            if result.files != self.files:
+                self.files = result.files
+                self.generation += 1
+            self.errors = ()
+            took = (time.perf_counter() - start) * 1000
+            if reason:
+                self.say(f"Rebuilt {len(result.rendered)} of {result.pages} pages in {took:.0f} ms after {reason}")
+            else:
+                self.say(f"Built {result.pages} pages in {took:.0f} ms")
+        self.changed.notify_all()
+
+    def state(self) -> str:
+        """Return what the browser needs to know, as JSON."""
+        errors = [{"path": p.path, "line": p.line, "message": p.message} for p in self.errors]
+        return json.dumps({"generation": self.generation, "errors": errors, "builds": self.builds})
+
+
+class Debouncer:
+    """Collects changed paths and rebuilds once they stop coming for QUIET_SECONDS."""
+
+    def __init__(self, preview: Preview, loop: ioloop.IOLoop) -> None:
+        self.preview = preview
+        self.loop = loop
+        self.pending: set[str] = set()
+        self.timer: object | None = None
+
+    def changed(self, paths: set[str]) -> None:
+        """Note changed paths (called on the IOLoop); restart the quiet period."""
+        self.pending |= paths
+        if self.timer is not None:
+            self.loop.remove_timeout(self.timer)
+        self.timer = self.loop.call_later(QUIET_SECONDS, self.fire)
+
+    def fire(self) -> None:
+        self.timer = None
+        paths, self.pending = sorted(self.pending), set()
+        self.preview.rebuild(", ".join(paths))
+
+
+def watch(
+    roots: list[tuple[Path, bool]], site: Path, notify: Callable[[set[str]], None], stop: threading.Event
+) -> None:
+    """Watch each (folder, recursive) in a thread, passing relevant changed paths to `notify`.
+
+    Returns once every watcher is live, so no edit made after it returns can be missed.
+    """
+
+    def relevant(_: watchfiles.Change, path: str) -> bool:
+        candidate = Path(path)
+        if _TEMPORARY.search(candidate.name):
+            return False
+        return candidate.parent != site or candidate.name == "site.yaml"
+
+    def run(folder: Path, recursive: bool, ready: threading.Event) -> None:
+        # yield_on_timeout: the first (empty) batch tells us the watcher is live.
+        for changes in watchfiles.watch(
+            folder,
+            watch_filter=relevant,
+            step=50,
+            rust_timeout=100,
+            yield_on_timeout=True,
+            stop_event=stop,
+            recursive=recursive,
+            raise_interrupt=False,
+        ):
+            ready.set()
+            if changes:
+                notify({_relative(Path(path), site) for _, path in changes})
+
+    readiness = []
+    for folder, recursive in roots:
+        if folder.is_dir():
+            ready = threading.Event()
+            threading.Thread(target=run, args=(folder, recursive, ready), name=f"watch {folder}", daemon=True).start()
+            readiness.append(ready)
+    for ready in readiness:
+        ready.wait(timeout=5)
+
+
+def _relative(path: Path, site: Path) -> str:
+    try:
+        return path.relative_to(site).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# -- HTTP ------------------------------------------------------------------------------
+
+
+class PageHandler(web.RequestHandler):
+    """Serves the built site from memory, with the live script added to each page."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def get(self, path: str) -> None:
+        files = self.preview.files
+        self.set_header("Cache-Control", "no-store")
+        if not files:
+            self._send("index.html", b"<!doctype html><title>Build failed</title><h1>Build failed</h1></html>")
+            return
+        name = path or "index.html"
+        if name.endswith("/"):
+            name += "index.html"
+        if name not in files and f"{name}/index.html" in files:
+            self.redirect(f"/{name}/")
+            return
+        if name not in files:
+            self.set_status(404)
+            name = "404.html"
+        self._send(name, files.get(name, b"Not found"))
+
+    def _send(self, name: str, body: bytes) -> None:
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            tag = f'<script src="{LIVE}live.js" data-generation="{self.preview.generation}" defer></script>'
+            body = body.replace(_HEAD_END, tag.encode() + _HEAD_END, 1)
+            kind += "; charset=utf-8"
+        elif kind.startswith("text/"):
+            kind += "; charset=utf-8"
+        self.set_header("Content-Type", kind)
+        self.finish(body)
+
+
+class EventsHandler(web.RequestHandler):
+    """Server-Sent Events: the state now, then again each time it changes."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    async def get(self) -> None:
+        self.set_header("Content-Type", "text/event-stream")
+        self.set_header("Cache-Control", "no-store")
+        sent = None
+        while True:
+            state = self.preview.state()
+            message = f"data: {state}\n\n" if state != sent else ": still here\n\n"
+            try:
+                self.write(message)
+                await self.flush()
+            except StreamClosedError:
+                return
+            sent = state
+            await self.preview.changed.wait(timeout=timedelta(seconds=15))
+
+
+class StateHandler(web.RequestHandler):
+    """The state as plain JSON, for tests and curious people."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self.preview.state())
+
+
+def make_app(preview: Preview) -> web.Application:
+    """Return the web application serving `preview`."""
+    args = {"preview": preview}
+    return web.Application(
+        [
+            (rf"{LIVE}events", EventsHandler, args),
+            (rf"{LIVE}state", StateHandler, args),
+            (rf"{LIVE}(live\.(?:js|css))", web.StaticFileHandler, {"path": str(_CLIENT)}),
+            (r"/(.*)", PageHandler, args),
+        ],
+        log_function=lambda handler: None,
+    )
+
+
+def serve(site: Path, templates: Path, host: str, port: int, open_browser: bool, strict: bool) -> int:
+    """Build, serve and watch until Ctrl-C; return the exit status."""
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    loop = ioloop.IOLoop.current()
+    preview = Preview(Builder(site, templates, strict), say)
+    server = httpserver.HTTPServer(make_app(preview))
+    try:
+        server.listen(port, host)
+    except OSError as error:
+        print(f"cannot serve on {host}:{port}: {error.strerror}; pass --port with another port", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop on SIGTERM as on Ctrl-C
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it, at any moment
+        here = site.resolve()
+        roots = [(here / "content", True), (templates.resolve(), True), (here, False)]
+        watch(roots, here, _on_loop(loop, Debouncer(preview, loop).changed), stop)
+        preview.rebuild()
+        url = f"http://{host}:{port}/"
+        say(f"Serving {here} on {url} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(url)
+        loop.start()
+    stop.set()
+    server.stop()
+    say("Stopped.")
+    return 0
+
+
+def _on_loop(loop: ioloop.IOLoop, function: Callable[[set[str]], None]) -> Callable[[set[str]], None]:
+    """Return a thread-safe version of `function` that runs it on the IOLoop."""
+    return lambda paths: loop.add_callback(function, paths)

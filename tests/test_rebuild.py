@@ -1,0 +1,89 @@
+"""Rebuilds after an edit render only what the edit can change, and give exactly what a full build gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from counterpoint.errors import BuildFailed
+from counterpoint.pipeline import Builder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "topic body": lambda s: edit(s / "content/topics/air.md", "Both agree the air matters", "Both say the air matters"),
+    "topic citation": lambda s: edit(s / "content/topics/shops.md", "[@green-gazette ¶7]", "[@green-gazette ¶2]"),
+    "topic title": lambda s: edit(s / "content/topics/air.md", "title: Air quality", "title: The air"),
+    "topic question": lambda s: edit(s / "content/topics/shops.md", "Would trade suffer?", "Would shops suffer?"),
+    "article text": lambda s: edit(s / "content/articles/green-gazette.md", "most visitors", "many visitors"),
+    "article outlet": lambda s: edit(s / "content/articles/motor-monthly.md", "Motor Monthly", "Motor Weekly"),
+    "page body": lambda s: edit(s / "content/pages/about.md", "This site is invented", "This site is made up"),
+    "page title": lambda s: edit(s / "content/pages/about.md", "title: About", "title: About this site"),
+    "new topic": lambda s: (
+        (s / "content/topics/new.md").write_text(
+            "---\ntitle: New\nquestion: Q?\nsummary: S.\n---\n\n## Perspective: ban\n\nA [@green-gazette ¶2].\n\n"
+            "## Perspective: keep\n\nB [@motor-monthly ¶1].\n",
+            encoding="utf-8",
+        ),
+        edit(s / "site.yaml", "  - shops\n", "  - shops\n  - new\n"),
+    ),
+    "removed topic": lambda s: ((s / "content/topics/shops.md").unlink(), edit(s / "site.yaml", "  - shops\n", "")),
+    "template": lambda s: edit(s / "templates/base.html", "Skip to content", "Skip to the content"),
+    "asset": lambda s: (s / "templates/assets/style.css").write_text("body { color: red; }\n", encoding="utf-8"),
+    "site.yaml": lambda s: edit(s / "site.yaml", "label: Keep them", "label: Keep cars"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_rebuild_equals_a_full_build(golden_copy: Path, name: str) -> None:
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    EDITS[name](golden_copy)
+    rebuilt = builder.build()
+    fresh = Builder(golden_copy, golden_copy / "templates").build()
+    assert sorted(rebuilt.files) == sorted(fresh.files)
+    assert [n for n in fresh.files if rebuilt.files[n] != fresh.files[n]] == []
+
+
+def test_a_topic_edit_renders_that_topic_the_index_and_the_sources_it_cites(golden_copy: Path) -> None:
+    builder = Builder(golden_copy, golden_copy / "templates")
+    assert len(builder.build().rendered) == 8
+    EDITS["topic body"](golden_copy)
+    assert builder.build().rendered == (
+        "index.html",
+        "sources/green-gazette/index.html",
+        "sources/motor-monthly/index.html",
+        "topics/air/index.html",
+    )
+
+
+def test_an_article_edit_renders_the_article_and_what_cites_it(golden_copy: Path) -> None:
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    edit(golden_copy / "content/articles/motor-monthly.md", "from the villages", "from the hills")
+    assert set(builder.build().rendered) == {
+        "index.html",
+        "sources/index.html",
+        "sources/motor-monthly/index.html",
+        "sources/green-gazette/index.html",  # cited by the topics that cite motor-monthly
+        "topics/air/index.html",
+        "topics/shops/index.html",
+    }
+
+
+def test_a_failed_rebuild_keeps_the_last_good_state(golden_copy: Path) -> None:
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    edit(golden_copy / "content/topics/air.md", "[@green-gazette ¶2]", "[@green-gazette ¶99]")
+    with pytest.raises(BuildFailed):
+        builder.build()
+    edit(golden_copy / "content/topics/air.md", "[@green-gazette ¶99]", "[@green-gazette ¶2]")
+    rebuilt = builder.build()
+    assert rebuilt.files == Builder(golden_copy, golden_copy / "templates").build().files
