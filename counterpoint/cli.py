@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counterpoint.errors import BuildFailed
-from counterpoint.pipeline import build
+from counterpoint.pipeline import build, check
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Options:
     """The options of a command, with their defaults filled in."""
 
     command: str
-    """`build` or `serve`."""
+    """`build`, `serve` or `check`."""
     site: Path
     """Folder holding site.yaml, content/ and templates/."""
     out: Path
@@ -53,6 +53,13 @@ def make_parser() -> argparse.ArgumentParser:
         "the browser whenever site.yaml, content/ or templates/ change. Build errors show in the browser.",
     )
     _add_options(serve, out=False)
+    check = commands.add_parser(
+        "check",
+        help="build into a temporary folder and run every check, leaving output/ alone (for CI or a pre-commit hook)",
+        description="Build the site strictly (warnings are errors) into a temporary folder, check every citation, "
+        "quotation, link and anchor, and exit 1 on any problem. output/ is not touched.",
+    )
+    _add_options(check, out=False)
     serve.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="port to listen on (default: 8000)")
     serve.add_argument("--open", action="store_true", default=argparse.SUPPRESS, help="open the site in a browser")
@@ -113,20 +120,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return serve(options.site, options.templates, options.host, options.port, options.open, options.strict)
     try:
-        result = build(options.site, options.out, options.templates, strict=options.strict)
+        if options.command == "check":
+            result = check(options.site, options.templates)
+        else:
+            result = build(options.site, options.out, options.templates, strict=options.strict)
     except BuildFailed as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)
         count = len(failure.problems)
         noun = "error" if count == 1 else "errors"
-        print(f"Build failed: {count} {noun}; {options.out} was left as it was.", file=sys.stderr)
+        if options.command == "check":
+            print(f"Check failed: {count} {noun}.", file=sys.stderr)
+        else:
+            print(f"Build failed: {count} {noun}; {options.out} was left as it was.", file=sys.stderr)
         return 1
     for warning in result.warnings:
         print(warning, file=sys.stderr)
-    if not options.quiet:
-        warnings = len(result.warnings)
-        print(
-            f"Built {result.pages} pages ({len(result.files)} files), {result.citations} citations resolved, "
-            f"{warnings} {'warning' if warnings == 1 else 'warnings'}, in {result.seconds:.2f} s -> {options.out}"
-        )
+    if options.quiet:
+        return 0
+    warnings = len(result.warnings)
+    summary = (
+        f"{result.pages} pages ({len(result.files)} files), {result.citations} citations resolved, "
+        f"{warnings} {'warning' if warnings == 1 else 'warnings'}, in {result.seconds:.2f} s"
+    )
+    if options.command == "check":
+        print(f"Check passed: {summary}; every citation, quotation, link and anchor is sound")
+    else:
+        print(f"Built {summary} -> {options.out}")
+    for note in result.notes:
+        print(note)
     return 0

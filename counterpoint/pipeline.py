@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from counterpoint.checks import LinkChecker
+from counterpoint.checks import LinkChecker, check_links
 from counterpoint.errors import BuildFailed, Problem
 from counterpoint.loading import load_or_fail
 from counterpoint.model import Document, Site
@@ -33,11 +34,19 @@ class BuildResult:
     """Warnings reported (none under `--strict`, which makes them errors)."""
     seconds: float
     """Wall time of the build."""
+    notes: tuple[str, ...] = ()
+    """Things worth knowing about the output that are not problems."""
 
     @property
     def pages(self) -> int:
         """Return the number of HTML pages in the site."""
         return sum(1 for name in self.files if name.endswith(".html"))
+
+
+NO_BASE_URL = (
+    "note: site.yaml has no base_url, so the site has no sitemap.xml, robots.txt, canonical links or absolute "
+    "Open Graph addresses, and 404.html's links work only at the top of the site; add base_url to have them"
+)
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,8 @@ class Builder:
             raise BuildFailed(broken)
         self._previous = _Previous(inputs, site, links, files)
         seconds = time.perf_counter() - start
-        return BuildResult(files, tuple(sorted(wanted)), links.count, tuple(warnings), seconds)
+        notes = () if site.config.base_url else (NO_BASE_URL,)
+        return BuildResult(files, tuple(sorted(wanted)), links.count, tuple(warnings), seconds, notes)
 
     def _pages_to_render(self, inputs: dict[str, bytes], site: Site, links: Links, pages: set[str]) -> set[str]:
         """Return the pages an edit since the last build can have changed: all of them when unsure."""
@@ -157,4 +167,22 @@ def build(root: Path, out: Path, templates: Path | None = None, strict: bool = F
     check_writable(out)
     result = Builder(root, templates or root / "templates", strict).build()
     write_site(result.files, out)
-    return BuildResult(result.files, result.rendered, result.citations, result.warnings, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return BuildResult(result.files, result.rendered, result.citations, result.warnings, seconds, result.notes)
+
+
+def check(root: Path, templates: Path) -> BuildResult:
+    """Build strictly into a temporary folder and check what was written, leaving `output/` alone."""
+    start = time.perf_counter()
+    result = Builder(root, templates, strict=True).build()
+    with tempfile.TemporaryDirectory(prefix="counterpoint-check-") as folder:
+        out = Path(folder) / "site"
+        write_site(result.files, out)
+        written = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    missing = sorted(set(result.files) - set(written))
+    problems = [Problem(f"output/{name}", None, "was not written") for name in missing]
+    problems += check_links(written)
+    if problems:
+        raise BuildFailed(problems)
+    seconds = time.perf_counter() - start
+    return BuildResult(result.files, result.rendered, result.citations, result.warnings, seconds, result.notes)

@@ -122,6 +122,13 @@ class Renderer:
             pages[_file(page.url)] = partial(self._plain_page, page)
         for article in site.articles.values():
             pages[source_path(article.slug)] = partial(self._source_page, article)
+        base = site.config.base_url
+        if base:
+            listed = sorted(name for name in pages if name != "404.html")
+            pages["sitemap.xml"] = lambda: _sitemap(base, listed)
+            pages["robots.txt"] = lambda: (
+                f"User-agent: *\nAllow: /\nSitemap: {absolute_url(base, 'sitemap.xml')}\n".encode()
+            )
         return pages
 
     def _topic_page(self, index: int) -> bytes:
@@ -141,10 +148,13 @@ class Renderer:
     # -- helpers given to templates ------------------------------------------------
 
     def _page(self, template: str, path: str, **context: object) -> bytes:
-        link = self._linker(path)
+        # 404.html is served at any address, where relative links break: make them absolute when we can.
+        base = self.site.config.base_url
+        link = self._absolute_linker() if path == "404.html" and base else self._linker(path)
         html = self.env.get_template(template).render(
             site=self.site.config,
             path=path,
+            canonical=absolute_url(base, path) if base and path != "404.html" else "",
             link=link,
             asset=lambda name: link(self.assets_by_name[name]),
             topics=self.site.topics,
@@ -156,6 +166,15 @@ class Renderer:
             **context,
         )
         return html.encode("utf-8")
+
+    def _absolute_linker(self) -> Callable[[str], str]:
+        base = self.site.config.base_url or ""
+
+        def link(target: str) -> str:
+            path, _, fragment = target.partition("#")
+            return absolute_url(base, _file(path)) + (f"#{fragment}" if fragment else "")
+
+        return link
 
     def _linker(self, from_path: str) -> Callable[[str], str]:
         """Return a function that makes site paths relative to the page at `from_path`."""
@@ -274,6 +293,21 @@ def _coverage(paragraphs: Sequence[Paragraph]) -> Coverage:
 def _file(path: str) -> str:
     """Return the file a site path is served from: `topics/x/` is `topics/x/index.html`."""
     return path + "index.html" if path.endswith("/") or not path else path
+
+
+def absolute_url(base: str, path: str) -> str:
+    """Return the public address of an output file: `topics/x/index.html` is served as `BASE/topics/x/`."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base.rstrip("/") + "/" + path
+
+
+def _sitemap(base: str, pages: Sequence[str]) -> bytes:
+    """Return a sitemap.xml listing `pages` (no dates: the output must not depend on when it was built)."""
+    addresses = sorted(absolute_url(base, page) for page in pages)
+    entries = "".join(f"  <url><loc>{escape(address)}</loc></url>\n" for address in addresses)
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'
+    return xml.encode()
 
 
 def source_path(slug: str) -> str:

@@ -13,6 +13,7 @@ import difflib
 from pathlib import Path
 
 import pytest
+
 from conftest import GOLDEN, TEMPLATES, run_cli
 
 REGENERATE = "python build.py --site tests/sites/golden --templates templates --out tests/sites/golden/expected"

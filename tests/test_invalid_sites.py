@@ -48,7 +48,7 @@ def test_every_site_yaml_problem_is_reported_at_once(golden_copy: Path, build_si
         "site.yaml:2: unknown key 'colour' in site.yaml; the keys allowed are: "
         "base_url, build, description, language, perspectives, question, title, topics",
         "site.yaml:2: site.yaml is missing the required key 'title'",
-        "site.yaml:10: 'perspectives[1]' is missing the required key 'label'",
+        "site.yaml:11: 'perspectives[1]' is missing the required key 'label'",
     ]
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATES
 from markdown_it.utils import read_fixture_file
 
+from conftest import TEMPLATES
 from counterpoint.markdown import make_parser, number_blocks, parse_document
 from counterpoint.model import Article, ArticleMeta, PageMeta, Perspective, Site, SiteConfig
 from counterpoint.render import Renderer, hashed_assets, make_environment

@@ -54,7 +54,7 @@ def test_rebuild_equals_a_full_build(golden_copy: Path, name: str) -> None:
 
 def test_a_topic_edit_renders_that_topic_the_index_and_the_sources_it_cites(golden_copy: Path) -> None:
     builder = Builder(golden_copy, golden_copy / "templates")
-    assert len(builder.build().rendered) == 8
+    assert len(builder.build().rendered) == 10  # 8 pages, sitemap.xml and robots.txt
     EDITS["topic body"](golden_copy)
     assert builder.build().rendered == (
         "index.html",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
 from conftest import ROOT
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from counterpoint.checks import check_links
 from counterpoint.cli import make_parser, parse_options
 from counterpoint.errors import BuildFailed
