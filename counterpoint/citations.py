@@ -191,9 +191,10 @@ def render_citation(
 
 
 def _marker_html(marker: Marker) -> str:
+    # The visible [n] starts the accessible name (WCAG 2.5.3); the source follows, visually hidden.
     return (
-        f'<sup class="cite"><a role="doc-noteref" id="{marker.id}" href="{escape(marker.href)}"'
-        f' aria-label="Note {marker.label}: {escape(marker.description)}">[{marker.label}]</a></sup>'
+        f'<sup class="cite"><a role="doc-noteref" id="{marker.id}" href="{escape(marker.href)}">'
+        f'[{marker.label}]<span class="vh"> {escape(marker.description)}</span></a></sup>'
     )
 
 

@@ -15,11 +15,14 @@ from counterpoint.model import Block, Document, PageMeta, Perspective, Section, 
 
 
 def make_parser(citations: bool) -> MarkdownIt:
-    """Return a fresh CommonMark parser (with tables); with the citation plugin if asked."""
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    if citations:
-        md.use(citation_plugin)
-    return md
+    """Return a fresh CommonMark parser (with tables) for sources, or for commentary when `citations`.
+
+    Commentary also gets typographic quotes and dashes; a source's text is never altered.
+    """
+    if not citations:
+        return MarkdownIt("commonmark", {"html": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    return md.enable(["table", "replacements", "smartquotes"]).use(citation_plugin)
 
 
 def plain_text(tokens: Sequence[Token]) -> str:

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import jinja2
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from counterpoint.citations import Marker, PullQuote, new_env
 from counterpoint.markdown import make_parser
 from counterpoint.model import Article, Block, Document, Perspective, Site
-from counterpoint.xref import Backlink, DocumentLinks, Links, Target, marker_letters
+from counterpoint.xref import Backlink, DocumentLinks, Links, Reference, Target, marker_letters
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class Paragraph:
     def cited(self) -> int:
         """Return how many markers cite this paragraph."""
         return sum(len(g.links) for g in self.groups)
+
+    @property
+    def heat(self) -> int:
+        """Return the coverage strip's shade: 0 uncited, 1 for 1-2 markers, 2 for 3-5, 3 for 6 or more."""
+        return next(shade for shade, floor in ((3, 6), (2, 3), (1, 1), (0, 0)) if self.cited >= floor)
 
 
 @dataclass(frozen=True)
@@ -226,8 +232,24 @@ class Renderer:
             "context": html.get("context", ""),
             "references": resolved.references,
             "target_article": lambda ref: self.site.articles[ref.target.article],
+            "passage": self._passage,
             "letters": marker_letters,
         }
+
+    def _passage(self, reference: Reference) -> Markup:
+        """Return the cited paragraphs as plain-text HTML, the quoted words marked."""
+        target = reference.target
+        if target.first is None or target.last is None:
+            return Markup("")
+        article = self.site.articles[target.article]
+        paragraphs = []
+        for block in article.blocks[target.first - 1 : target.last]:
+            text, parts, pos = block.text, [], 0
+            for start, end in target.spans:
+                parts += [escape(text[pos:start]), f"<mark>{escape(text[start:end])}</mark>"]
+                pos = end
+            paragraphs.append(f"<p>{''.join(parts)}{escape(text[pos:])}</p>")
+        return Markup("".join(paragraphs))
 
     def _column(
         self, document: Document, perspective: Perspective, html: dict[str, str], resolved: DocumentLinks

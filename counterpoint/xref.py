@@ -40,6 +40,8 @@ class Target:
     """The source's own words for each part of the quote, verbatim."""
     fragment: str
     """A `:~:text=` directive highlighting the quote, or empty."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """Where the quote's parts stand in the paragraph's plain text."""
 
     @property
     def anchor(self) -> str:
@@ -266,7 +268,8 @@ def _resolve_quote(ref: CiteRef, use: CitationUse, article: Article, fail: Calla
     match = matches[0]
     text = article.blocks[match.number - 1].text
     words = tuple(text[start:end] for start, end in match.spans)
-    return Target(article.slug, match.number, match.number, ref.quote, words, text_fragment(text, match.spans))
+    fragment = text_fragment(text, match.spans)
+    return Target(article.slug, match.number, match.number, ref.quote, words, fragment, match.spans)
 
 
 def _locator(ref: CiteRef) -> str:

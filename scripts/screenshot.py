@@ -18,6 +18,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--dark", action="store_true", help="emulate prefers-color-scheme: dark")
     parser.add_argument("--to", default="/tmp/shots", help="folder for the PNGs")
+    parser.add_argument("--clip", type=int, default=0, help="keep only the top N pixels (0: the whole page)")
     args = parser.parse_args()
     target = Path(args.to)
     target.mkdir(parents=True, exist_ok=True)
@@ -29,7 +30,10 @@ def main() -> None:
         for name in args.pages:
             page.goto((Path(args.out) / name).resolve().as_uri())
             shot = target / f"{name.replace('/', '_')}-{args.width}{'-dark' if args.dark else ''}.png"
-            page.screenshot(path=str(shot), full_page=True)
+            if args.clip:
+                page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": args.width, "height": args.clip})
+            else:
+                page.screenshot(path=str(shot), full_page=True)
             print(shot)
         browser.close()
 

@@ -72,13 +72,19 @@ def test_with_base_url_pages_have_canonical_and_open_graph_addresses(golden_copy
 def test_assets_carry_a_content_hash_and_every_page_links_the_right_one(golden_copy: Path, build_site: Build) -> None:
     build_site(golden_copy)
     built = files_under(golden_copy / "output")
-    [stylesheet] = [name for name in built if name.startswith("assets/")]
-    digest = hashlib.sha256(built[stylesheet]).hexdigest()[:10]
-    assert stylesheet == f"assets/style.{digest}.css"
+    assets = sorted(name for name in built if name.startswith("assets/"))
+    assert [re.sub(r"\.[0-9a-f]{10}\.", ".", name) for name in assets] == [
+        "assets/counterpoint.js",
+        "assets/favicon.svg",
+        "assets/style.css",
+    ]
+    for name in assets:
+        assert hashlib.sha256(built[name]).hexdigest()[:10] in name, name
     for name, data in built.items():
         if name.endswith(".html") and name != "404.html":
             depth = "../" * name.count("/")
-            assert f'<link rel="stylesheet" href="{depth}{stylesheet}">'.encode() in data, name
+            for asset in assets:
+                assert f'"{depth}{asset}"'.encode() in data, (name, asset)
 
 
 def test_two_builds_are_byte_identical_whatever_order_files_are_listed_in(
@@ -113,7 +119,7 @@ def test_check_passes_without_touching_output(golden_copy: Path, capsys: pytest.
     from counterpoint.cli import main
 
     assert main(["check", "--site", str(golden_copy)]) == 0
-    assert capsys.readouterr().out.startswith("Check passed: 8 pages (11 files), 15 citations resolved, 0 warnings")
+    assert capsys.readouterr().out.startswith("Check passed: 8 pages (13 files), 15 citations resolved, 0 warnings")
     assert not (golden_copy / "output").exists()
 
 

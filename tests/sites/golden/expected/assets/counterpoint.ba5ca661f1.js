@@ -1,0 +1,158 @@
+// Counterpoint: citation previews and the way back from a source.
+// A progressive enhancement: without this file every citation is still a plain link.
+(() => {
+  "use strict";
+
+  const SHOW_DELAY = 120;
+  const HIDE_DELAY = 300;
+  let open = null; // {marker, card}
+  let showTimer = 0;
+  let hideTimer = 0;
+  let lastPointer = "mouse";
+  let openBeforeTap = false;
+
+  // -- previews -------------------------------------------------------------------
+
+  function entryOf(marker) {
+    const id = decodeURIComponent(marker.getAttribute("href").slice(1));
+    return document.getElementById(id);
+  }
+
+  function buildCard(marker, entry) {
+    const card = document.createElement("span");
+    card.className = "preview";
+    card.id = "preview-" + marker.id;
+    card.setAttribute("role", "group");
+    card.setAttribute("aria-label", "Note " + marker.firstChild.textContent);
+
+    const source = entry.querySelector(".ref-source");
+    const head = document.createElement("span");
+    head.className = "preview-source";
+    head.append(...[...source.childNodes].map((node) => node.cloneNode(true)));
+    card.append(head);
+
+    const passage = entry.querySelector(".ref-passage blockquote");
+    if (passage) {
+      const text = document.createElement("span");
+      text.className = "preview-passage";
+      for (const paragraph of passage.children) {
+        const line = document.createElement("span");
+        line.append(...[...paragraph.childNodes].map((node) => node.cloneNode(true)));
+        text.append(line);
+      }
+      card.append(text);
+    }
+
+    const link = entry.querySelector(".ref-link");
+    const go = document.createElement("a");
+    go.className = "preview-go";
+    go.href = link.href;
+    go.textContent = passage ? `Read ${link.textContent} in the source` : "Read the source";
+    card.append(go);
+
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "preview-close";
+    close.textContent = "Close";
+    close.addEventListener("click", () => hide(true));
+    card.append(close);
+
+    card.addEventListener("mouseenter", () => clearTimeout(hideTimer));
+    card.addEventListener("mouseleave", () => scheduleHide());
+    card.addEventListener("focusout", (event) => {
+      if (!open || open.card.contains(event.relatedTarget) || event.relatedTarget === open.marker) return;
+      hide(false);
+    });
+    return card;
+  }
+
+  function place(marker, card) {
+    const box = marker.getBoundingClientRect();
+    const width = Math.min(384, document.documentElement.clientWidth - 16);
+    const left = Math.max(8, Math.min(box.left + window.scrollX - 24, window.scrollX + document.documentElement.clientWidth - width - 8));
+    card.style.width = width + "px";
+    card.style.left = left + "px";
+    card.style.top = box.bottom + window.scrollY + 6 + "px";
+  }
+
+  function show(marker) {
+    clearTimeout(hideTimer);
+    if (open && open.marker === marker) return;
+    hide(false);
+    const entry = entryOf(marker);
+    if (!entry) return;
+    const card = buildCard(marker, entry);
+    marker.closest("sup").after(card); // next in tab order: marker, then the card's links
+    place(marker, card);
+    marker.setAttribute("aria-describedby", card.id);
+    open = { marker, card };
+  }
+
+  function hide(returnFocus) {
+    clearTimeout(showTimer);
+    clearTimeout(hideTimer);
+    if (!open) return;
+    const { marker, card } = open;
+    open = null;
+    const focusWasInside = card.contains(document.activeElement);
+    card.remove();
+    marker.removeAttribute("aria-describedby");
+    if (returnFocus || focusWasInside) marker.focus();
+  }
+
+  function scheduleHide() {
+    clearTimeout(showTimer);
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(() => hide(false), HIDE_DELAY);
+  }
+
+  for (const marker of document.querySelectorAll('a[role="doc-noteref"]')) {
+    marker.addEventListener("mouseenter", () => {
+      clearTimeout(showTimer);
+      showTimer = setTimeout(() => show(marker), SHOW_DELAY);
+    });
+    marker.addEventListener("mouseleave", scheduleHide);
+    marker.addEventListener("focus", () => show(marker));
+    marker.addEventListener("blur", (event) => {
+      if (open && open.marker === marker && !open.card.contains(event.relatedTarget)) scheduleHide();
+    });
+    marker.addEventListener("pointerdown", (event) => {
+      lastPointer = event.pointerType;
+      openBeforeTap = Boolean(open && open.marker === marker); // a tap focuses (and so opens) before its click
+    });
+    marker.addEventListener("click", (event) => {
+      // On a touch screen the first tap previews; the card's link (or a second tap) goes on.
+      if (lastPointer === "touch" && !openBeforeTap) {
+        event.preventDefault();
+        show(marker);
+      }
+    });
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && open) hide(true);
+  });
+  document.addEventListener("pointerdown", (event) => {
+    if (open && !open.card.contains(event.target) && event.target !== open.marker) hide(false);
+  });
+  window.addEventListener("resize", () => open && place(open.marker, open.card));
+
+  // -- the way back from a cited paragraph ------------------------------------------
+
+  function offerWayBack() {
+    document.querySelector(".way-back")?.remove();
+    const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!target || !target.classList.contains("para")) return;
+    const sameSite = document.referrer === "" || new URL(document.referrer).origin === location.origin;
+    if (!sameSite || history.length < 2) return;
+    const back = document.createElement("button");
+    back.type = "button";
+    back.className = "way-back";
+    back.textContent = "← Back to where you were";
+    back.addEventListener("click", () => history.back());
+    target.append(back);
+  }
+
+  offerWayBack();
+  window.addEventListener("hashchange", offerWayBack);
+})();
