@@ -1,4 +1,4 @@
-"""Load a site folder into a `Site`: read every file, validate, parse.
+"""Load a site's inputs into a `Site`: decode, validate, parse. Pure: the files come in as bytes.
 
 Every problem in every file is collected before anything fails, so one build
 reports them all.
@@ -9,12 +9,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TypeVar
 
 from markdown_it import MarkdownIt
 
-from counterpoint.errors import BuildFailed, Problem, raise_if_errors
+from counterpoint.errors import Problem, raise_if_errors
+from counterpoint.inputs import Inputs
 from counterpoint.markdown import make_parser, number_blocks, parse_document
 from counterpoint.model import Article, ArticleMeta, Document, PageMeta, Site, SiteConfig, TopicMeta
 from counterpoint.schema import YamlDoc, convert, load_yaml
@@ -26,18 +26,18 @@ RESERVED = {"topics", "sources", "assets", "404", "index"}
 EXTENSIONS = (".md", ".markdown")
 
 
-def load_site(root: Path) -> tuple[Site, list[Problem]]:
-    """Read and check the site in `root`; raise BuildFailed with every error found."""
+def load_site(inputs: Inputs, where: str = "the site folder") -> tuple[Site, list[Problem]]:
+    """Check and parse a site's input files; raise BuildFailed with every error found."""
     problems: list[Problem] = []
-    loaded = _load_config(root, problems)
+    loaded = _load_config(inputs, where, problems)
     raise_if_errors(problems)
     assert loaded is not None  # raise_if_errors returned, so it converted
     config, config_doc = loaded
     plain_md, commentary_md = make_parser(citations=False), make_parser(citations=True)
-    articles = _load_articles(root, config, plain_md, problems)
-    topics = _load_documents(root, "topics", TopicMeta, config, commentary_md, problems)
-    topic_files = {slug for slug, _ in _content_files(root, "topics", [])}
-    pages = _load_documents(root, "pages", PageMeta, config, commentary_md, problems)
+    articles = _load_articles(inputs, config, plain_md, problems)
+    topics = _load_documents(inputs, "topics", TopicMeta, config, commentary_md, problems)
+    topic_files = {slug for slug, _ in _content_files(inputs, "topics", [])}
+    pages = _load_documents(inputs, "pages", PageMeta, config, commentary_md, problems)
     for page in pages:
         if page.slug in RESERVED:
             problems.append(
@@ -57,14 +57,14 @@ def load_site(root: Path) -> tuple[Site, list[Problem]]:
 # -- site.yaml ---------------------------------------------------------------------
 
 
-def _load_config(root: Path, problems: list[Problem]) -> tuple[SiteConfig, YamlDoc] | None:
-    path = root / "site.yaml"
-    if not path.is_file():
+def _load_config(inputs: Inputs, where: str, problems: list[Problem]) -> tuple[SiteConfig, YamlDoc] | None:
+    if "site.yaml" not in inputs:
         problems.append(
-            Problem("site.yaml", None, f"no site.yaml in {root}; run from the explainer's folder, or pass --site DIR")
+            Problem("site.yaml", None, f"no site.yaml in {where}; run from the explainer's folder, or pass --site DIR")
         )
         return None
-    doc = _yaml(path.read_text(encoding="utf-8"), "site.yaml", 0, problems)
+    text = _decode(inputs, "site.yaml", problems)
+    doc = _yaml(text, "site.yaml", 0, problems) if text is not None else None
     if doc is None:
         return None
     config, found = convert(SiteConfig, doc, "site.yaml")
@@ -116,12 +116,26 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int] | Problem:
     return Problem(path, 1, "the front matter is not closed; end it with a line '---'")
 
 
+def _decode(inputs: Inputs, path: str, problems: list[Problem]) -> str | None:
+    """Return a file's text, or None (and a problem) when it is not UTF-8."""
+    try:
+        return inputs[path].decode("utf-8")
+    except UnicodeDecodeError as error:
+        data = inputs[path]
+        line = data.count(b"\n", 0, error.start) + 1
+        message = f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
+        problems.append(Problem(path, line, message))
+        return None
+
+
 def _read(
-    root: Path, path: Path, cls: type[T], what: str, problems: list[Problem]
+    inputs: Inputs, rel: str, cls: type[T], what: str, problems: list[Problem]
 ) -> tuple[T, YamlDoc, str, int] | None:
     """Read a content file's front matter into `cls`; return it with the body."""
-    rel = path.relative_to(root).as_posix()
-    split = split_front_matter(path.read_text(encoding="utf-8"), rel)
+    text = _decode(inputs, rel, problems)
+    if text is None:
+        return None
+    split = split_front_matter(text, rel)
     if isinstance(split, Problem):
         problems.append(split)
         return None
@@ -144,44 +158,45 @@ def _yaml(text: str, path: str, offset: int, problems: list[Problem]) -> YamlDoc
     return doc
 
 
-def _content_files(root: Path, folder: str, problems: list[Problem]) -> list[tuple[str, Path]]:
-    """List (slug, path) of the Markdown files in `content/<folder>`, sorted by name."""
-    directory = root / "content" / folder
-    if not directory.is_dir():
-        return []
-    found: dict[str, Path] = {}
-    for path in sorted(directory.iterdir(), key=lambda p: p.name):
-        if path.suffix not in EXTENSIONS or not path.is_file():
+def _content_files(inputs: Inputs, folder: str, problems: list[Problem]) -> list[tuple[str, str]]:
+    """List (slug, path) of the Markdown files directly in `content/<folder>`, sorted by name."""
+    prefix = f"content/{folder}/"
+    found: dict[str, str] = {}
+    for rel in sorted(inputs):
+        name = rel[len(prefix) :]
+        if not rel.startswith(prefix) or "/" in name:
             continue
-        rel = path.relative_to(root).as_posix()
-        slug = path.stem
-        if not SLUG.fullmatch(slug):
-            suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "name"
+        stem, dot, suffix = name.rpartition(".")
+        if not dot or f".{suffix}" not in EXTENSIONS:
+            continue
+        if not SLUG.fullmatch(stem):
+            suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "name"
             problems.append(
                 Problem(
                     rel,
                     None,
-                    f"'{path.name}' is not a usable slug: use lowercase letters, digits and hyphens, "
-                    f"e.g. '{suggestion}{path.suffix}'",
+                    f"'{name}' is not a usable slug: use lowercase letters, digits and hyphens, "
+                    f"e.g. '{suggestion}.{suffix}'",
                 )
             )
             continue
-        if slug in found:
-            other = found[slug].relative_to(root).as_posix()
-            problems.append(Problem(rel, None, f"duplicate slug '{slug}': {other} has it too; rename one of them"))
+        if stem in found:
+            problems.append(
+                Problem(rel, None, f"duplicate slug '{stem}': {found[stem]} has it too; rename one of them")
+            )
             continue
-        found[slug] = path
+        found[stem] = rel
     return sorted(found.items())
 
 
 # -- articles -------------------------------------------------------------------------------
 
 
-def _load_articles(root: Path, config: SiteConfig, md: MarkdownIt, problems: list[Problem]) -> dict[str, Article]:
+def _load_articles(inputs: Inputs, config: SiteConfig, md: MarkdownIt, problems: list[Problem]) -> dict[str, Article]:
     ids = [p.id for p in config.perspectives]
     articles: list[Article] = []
-    for slug, path in _content_files(root, "articles", problems):
-        read = _read(root, path, ArticleMeta, "the article's front matter", problems)
+    for slug, path in _content_files(inputs, "articles", problems):
+        read = _read(inputs, path, ArticleMeta, "the article's front matter", problems)
         if read is None:
             continue
         meta, doc, body, offset = read
@@ -211,7 +226,7 @@ def _load_articles(root: Path, config: SiteConfig, md: MarkdownIt, problems: lis
 
 
 def _load_documents(
-    root: Path,
+    inputs: Inputs,
     folder: str,
     cls: type[TopicMeta] | type[PageMeta],
     config: SiteConfig,
@@ -221,8 +236,8 @@ def _load_documents(
     kind = "topic" if folder == "topics" else "page"
     ids = [p.id for p in config.perspectives]
     documents = []
-    for slug, path in _content_files(root, folder, problems):
-        read = _read(root, path, cls, f"the {kind}'s front matter", problems)
+    for slug, path in _content_files(inputs, folder, problems):
+        read = _read(inputs, path, cls, f"the {kind}'s front matter", problems)
         if read is None:
             continue
         meta, doc, body, offset = read
@@ -278,11 +293,3 @@ def _unknown(what: str, name: str, known: Sequence[str], source: str) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"{source}: {', '.join(known) or 'none'}"
     return f"unknown {what} '{name}'; {hint}"
-
-
-def load_or_fail(root: Path) -> tuple[Site, list[Problem]]:
-    """Load the site, turning an unreadable file into a problem rather than a traceback."""
-    try:
-        return load_site(root)
-    except UnicodeDecodeError as error:
-        raise BuildFailed([Problem(str(root), None, f"a file is not UTF-8 text: {error}")]) from None

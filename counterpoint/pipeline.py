@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,8 @@ import jinja2
 
 from counterpoint.checks import LinkChecker, check_links
 from counterpoint.errors import BuildFailed, Problem
-from counterpoint.loading import load_or_fail
+from counterpoint.inputs import read_inputs
+from counterpoint.loading import load_site
 from counterpoint.model import Document, Site
 from counterpoint.render import Renderer, hashed_assets, make_environment, source_path
 from counterpoint.write import check_writable, write_site
@@ -74,11 +74,11 @@ class Builder:
     def build(self) -> BuildResult:
         """Build the site in memory; raise BuildFailed (keeping the last good state) on any error."""
         start = time.perf_counter()
-        inputs = _read_inputs(self.root)
+        inputs = read_inputs(self.root)
         stamp = _templates_stamp(self.templates)
         if self._env is None or stamp != self._templates_stamp:
             self._env, self._templates_stamp, self._previous = make_environment(self.templates), stamp, None
-        site, warnings = load_or_fail(self.root)
+        site, warnings = load_site(inputs, str(self.root))
         links, problems = resolve(site)
         warnings += [p for p in problems if p.warning]
         errors = [p for p in problems if not p.warning]
@@ -144,12 +144,6 @@ def _shape(site: Site) -> object:
 
 def _page_path(document: Document) -> str:
     return document.url + "index.html"
-
-
-def _read_inputs(root: Path) -> dict[str, bytes]:
-    """Return the bytes of every input file (site.yaml and content/), by path relative to `root`."""
-    paths: Iterable[Path] = [root / "site.yaml", *sorted((root / "content").rglob("*"))]
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
 
 
 def _templates_stamp(templates: Path) -> str:

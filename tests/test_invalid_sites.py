@@ -204,3 +204,9 @@ def test_command_line_reports_without_a_traceback(golden_copy: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[0].startswith("content/topics/air.md:11: ¶99 is out of range")
     assert not (golden_copy / "output").exists()
+
+
+def test_a_file_that_is_not_utf8_is_named(golden_copy: Path, build_site: Build) -> None:
+    (golden_copy / "content/pages/about.md").write_bytes("---\ntitle: Caf\u00e9\n---\n".encode("latin-1"))
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == ["content/pages/about.md:2: the file is not UTF-8 text (byte 0xe9); save it as UTF-8"]

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from counterpoint.cli import main
+from counterpoint.inputs import read_inputs
 from counterpoint.loading import load_site
 
 CHROME = {
@@ -195,7 +196,7 @@ def test_every_relative_link_and_anchor_resolves(built: Path, pages: dict[str, P
 
 @pytest.mark.parametrize("capture", sorted(CHROME))
 def test_article_text_is_the_captured_text_word_for_word(capture: str) -> None:
-    site, _ = load_site(ROOT)
+    site, _ = load_site(read_inputs(ROOT))
     raw = (ROOT / "tests" / "sources" / capture).read_text(encoding="utf-8").splitlines()
     kept = [line for line in raw if line.strip() and line not in CHROME[capture]]
     blocks = [b.text for b in site.articles[ARTICLE_OF[capture]].blocks]
