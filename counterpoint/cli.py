@@ -52,21 +52,22 @@ def make_parser() -> argparse.ArgumentParser:
         description="Build the site, serve it from memory (output/ is not touched), and rebuild and reload "
         "the browser whenever site.yaml, content/ or templates/ change. Build errors show in the browser.",
     )
-    _add_options(serve, out=False)
+    _add_options(serve, writes=False)
     check = commands.add_parser(
         "check",
         help="build into a temporary folder and run every check, leaving output/ alone (for CI or a pre-commit hook)",
         description="Build the site strictly (warnings are errors) into a temporary folder, check every citation, "
         "quotation, link and anchor, and exit 1 on any problem. output/ is not touched.",
     )
-    _add_options(check, out=False)
+    _add_options(check, writes=False, strict=False)
     serve.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="port to listen on (default: 8000)")
     serve.add_argument("--open", action="store_true", default=argparse.SUPPRESS, help="open the site in a browser")
     return parser
 
 
-def _add_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
+def _add_options(parser: argparse.ArgumentParser, writes: bool = True, strict: bool = True) -> None:
+    """Add the options shared by the commands: `writes` for those writing output/, `strict` for those with a choice."""
     # SUPPRESS, so an option given before the command is not reset by the command's parser.
     add = parser.add_argument
     add(
@@ -76,13 +77,14 @@ def _add_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
         metavar="DIR",
         help="folder holding site.yaml, content/ and templates/ (default: the current folder)",
     )
-    add(
-        "--out",
-        type=Path,
-        default=argparse.SUPPRESS,
-        metavar="DIR",
-        help="folder to write the site to (default: output/ in the site folder)",
-    )
+    if writes:
+        add(
+            "--out",
+            type=Path,
+            default=argparse.SUPPRESS,
+            metavar="DIR",
+            help="folder to write the site to (default: output/ in the site folder)",
+        )
     add(
         "--templates",
         type=Path,
@@ -90,8 +92,9 @@ def _add_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
         metavar="DIR",
         help="folder of Jinja templates and their assets/ (default: templates/ in the site folder)",
     )
-    add("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
-    if out:
+    if strict:
+        add("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
+    if writes:
         add("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but problems")
 
 

@@ -128,6 +128,14 @@ def test_help_documents_every_option() -> None:
         assert option in text
 
 
+def test_each_command_offers_only_the_options_it_honours() -> None:
+    commands = make_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    options = {name: {o for a in p._actions for o in a.option_strings} for name, p in commands.items()}
+    assert options["build"] == {"-h", "--help", "--site", "--out", "--templates", "--strict", "-q", "--quiet"}
+    assert options["serve"] == {"-h", "--help", "--site", "--templates", "--strict", "--host", "--port", "--open"}
+    assert options["check"] == {"-h", "--help", "--site", "--templates"}
+
+
 def test_options_given_before_the_command_are_kept() -> None:
     options = parse_options(["--out", "elsewhere", "build", "--strict"])
     assert (options.command, options.out, options.strict) == ("build", Path("elsewhere"), True)
