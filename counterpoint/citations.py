@@ -85,7 +85,7 @@ def cite_state(env: EnvType) -> CiteEnv:
 def citation_plugin(md: MarkdownIt) -> None:
     """Register the citation rules and renderers on `md`."""
     md.inline.ruler.before("link", "citation", citation_inline)
-    md.block.ruler.before("paragraph", "pullquote", pullquote_block)
+    md.block.ruler.before("paragraph", "pullquote", pullquote_block, {"alt": ["paragraph"]})
     md.core.ruler.after("inline", "citation_uses", collect_uses)
     md.add_render_rule("citation", render_citation)
     md.add_render_rule("pullquote", render_pullquote)
@@ -100,6 +100,8 @@ def citation_inline(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[@", start):
         return False
     refs, error, end = _read_bracket(state.src, start + 1, state.posMax)
+    if start > 0 and state.src[start - 1] == "!" and error is None:
+        error = "a pull quote `![@…]` stands alone on its own line, with a blank line before and after it"
     if not silent:
         token = state.push("citation", "", 0)
         token.meta = {"refs": refs, "error": error, "pos": start}
@@ -130,7 +132,7 @@ def pullquote_block(state: StateBlock, start_line: int, end_line: int, silent: b
         return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
     line = state.src[begin : state.eMarks[start_line]].rstrip()
-    if not (line.startswith("![@") and line.endswith("]")):
+    if not line.startswith("![@"):
         return False
     if silent:
         return True

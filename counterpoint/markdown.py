@@ -25,19 +25,17 @@ def make_parser(citations: bool) -> MarkdownIt:
     return md.enable(["table", "replacements", "smartquotes"]).use(citation_plugin)
 
 
-def plain_text(tokens: Sequence[Token]) -> str:
-    """Return the visible text of inline tokens, line breaks as spaces."""
+def plain_text(tokens: Sequence[Token], code: bool = True) -> str:
+    """Return the visible text of tokens: line breaks and block boundaries as spaces; inline code if `code`."""
     parts: list[str] = []
     for token in tokens:
-        if token.children:
-            parts.append(plain_text(token.children))
-        elif token.type in ("text", "code_inline"):
+        if token.type == "inline":
+            parts.append(" " + plain_text(token.children or [], code) + " ")
+        elif token.type == "text" or (code and token.type == "code_inline"):
             parts.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif token.type == "inline":
-            parts.append(token.content)
-    return "".join(parts)
+    return " ".join("".join(parts).split()) if any(t.type == "inline" for t in tokens) else "".join(parts)
 
 
 # -- source articles ---------------------------------------------------------------
@@ -134,16 +132,32 @@ def parse_document(
     env = new_env(line_offset)
     tokens = md.parse(body, env)
     uses = tuple(env["cite"]["uses"])  # type: ignore[index]
+    problems = _second_titles(tokens, path, line_offset)
     if isinstance(meta, PageMeta):
         section = Section("intro", tuple(tokens), line_offset + 1)
-        return Document(kind, slug, path, meta.title, (section,), uses, line_offset, page=meta), []
-    sections, problems = _split_sections(tokens, path, line_offset, perspectives)
+        document = Document(kind, slug, path, meta.title, (section,), uses, line_offset, page=meta)
+        return (None, problems) if problems else (document, [])
+    sections, found = _split_sections(tokens, path, line_offset, perspectives)
+    problems += found
     problems += _check_perspectives(sections, meta, path, line_offset, perspectives)
     if problems:
         return None, problems
     order = ["intro", *(f"perspective:{p.id}" for p in perspectives), "common", "context"]
     ordered = tuple(sorted(sections.values(), key=lambda s: order.index(s.key)))
     return Document(kind, slug, path, meta.title, ordered, uses, line_offset, topic=meta), []
+
+
+def _second_titles(tokens: Sequence[Token], path: str, line_offset: int) -> list[Problem]:
+    """Refuse `# headings`: the page's one h1 is its title, from the front matter."""
+    return [
+        Problem(
+            path,
+            line_offset + (token.map or [0])[0] + 1,
+            "a '# heading' would be a second title (the title comes from the front matter); use '##' or deeper",
+        )
+        for token in tokens
+        if token.type == "heading_open" and token.tag == "h1"
+    ]
 
 
 def _split_sections(
@@ -155,7 +169,8 @@ def _split_sections(
     index = 0
     while index <= len(tokens):
         at_end = index == len(tokens)
-        if at_end or (tokens[index].type == "heading_open" and tokens[index].tag == "h2"):
+        token = tokens[index] if not at_end else None
+        if at_end or (token is not None and token.type == "heading_open" and token.tag == "h2" and token.level == 0):
             content = tuple(tokens[start:index])
             if key != "intro" or content:
                 sections[key] = Section(key, content, line)

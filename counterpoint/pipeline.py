@@ -75,6 +75,9 @@ class Builder:
         """Build the site in memory; raise BuildFailed (keeping the last good state) on any error."""
         start = time.perf_counter()
         inputs = read_inputs(self.root)
+        if not self.templates.is_dir():
+            message = "there is no templates folder here; create templates/ or pass --templates DIR"
+            raise BuildFailed([Problem(str(self.templates), None, message)])
         stamp = _templates_stamp(self.templates)
         if self._env is None or stamp != self._templates_stamp:
             self._env, self._templates_stamp, self._previous = make_environment(self.templates), stamp, None
@@ -87,7 +90,7 @@ class Builder:
         if errors or links is None:
             raise BuildFailed(errors)
         assets = hashed_assets(self.templates / "assets")
-        renderer = Renderer(site, links, self._env, assets)
+        renderer = Renderer(site, links, self._env, assets, _display(self.templates, self.root))
         pages = renderer.pages()
         wanted = self._pages_to_render(inputs, site, links, set(pages))
         files = {name: data for name, (data, _) in assets.items()}
@@ -144,6 +147,14 @@ def _shape(site: Site) -> object:
 
 def _page_path(document: Document) -> str:
     return document.url + "index.html"
+
+
+def _display(folder: Path, root: Path) -> str:
+    """Name `folder` as messages should: relative to the site when it is inside it."""
+    try:
+        return folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(folder)
 
 
 def _templates_stamp(templates: Path) -> str:

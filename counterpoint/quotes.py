@@ -94,10 +94,23 @@ def find_in(text: str, parts: Sequence[str]) -> tuple[tuple[int, int], ...] | No
 
 
 def _find_part(text: str, part: str, start: int) -> int:
-    """Find `part` in `text` from `start`, forgiving the case of its first letter."""
+    """Find `part` in `text` from `start`, as whole words, forgiving the case of its first letter."""
     variants = {part, part[:1].swapcase() + part[1:]}
-    hits = [i for i in (text.find(v, start) for v in variants) if i >= 0]
-    return min(hits, default=-1)
+    while True:
+        hits = [i for i in (text.find(v, start) for v in variants) if i >= 0]
+        if not hits:
+            return -1
+        found = min(hits)
+        if _whole_words(text, found, found + len(part)):
+            return found
+        start = found + 1
+
+
+def _whole_words(text: str, start: int, end: int) -> bool:
+    """Return True unless the match cuts a word at either end ("hinese" in "Chinese")."""
+    cuts_start = start > 0 and text[start].isalnum() and text[start - 1].isalnum()
+    cuts_end = end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    return not (cuts_start or cuts_end)
 
 
 def locate(quote: str, passages: Sequence[Passage]) -> list[QuoteMatch]:

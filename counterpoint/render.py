@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from counterpoint.citations import Marker, PullQuote, new_env
+from counterpoint.errors import BuildFailed, Problem
 from counterpoint.markdown import make_parser
 from counterpoint.model import Article, Block, Document, Perspective, Site
 from counterpoint.xref import Backlink, DocumentLinks, Links, Reference, Target, marker_letters
@@ -85,6 +86,25 @@ class Coverage:
     """Numbers of the text paragraphs nothing cites."""
 
 
+def template_problem(error: BaseException, template: str, folder: str) -> Problem:
+    """Turn a template error into `templates/x.html:LINE: message`, the line read from Jinja's traceback."""
+    if isinstance(error, jinja2.TemplateNotFound):
+        return Problem(f"{folder}/{template}", None, f"the template '{error.name}' is missing from {folder}/")
+    if isinstance(error, UnicodeDecodeError):
+        return Problem(f"{folder}/{template}", None, "the template is not UTF-8 text; save it as UTF-8")
+    name, line = template, getattr(error, "lineno", None)
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.name:
+        name = error.name
+    else:
+        frame = error.__traceback__
+        while frame is not None:  # Jinja rewrites tracebacks: a template's frames carry its file and line
+            filename = frame.tb_frame.f_code.co_filename
+            if filename.endswith((".html", ".xml", ".txt")) and not filename.endswith(".py"):
+                name, line = Path(filename).name, frame.tb_lineno
+            frame = frame.tb_next
+    return Problem(f"{folder}/{name}", line, f"template error: {error}")
+
+
 def make_environment(templates: Path) -> jinja2.Environment:
     """Return the Jinja environment for a folder of templates: autoescaped, strict about undefined names."""
     return jinja2.Environment(
@@ -100,8 +120,12 @@ def make_environment(templates: Path) -> jinja2.Environment:
 class Renderer:
     """Renders one resolved site with one set of templates."""
 
-    def __init__(self, site: Site, links: Links, env: jinja2.Environment, assets: dict[str, tuple[bytes, str]]) -> None:
+    def __init__(
+        self, site: Site, links: Links, env: jinja2.Environment, assets: dict[str, tuple[bytes, str]], templates: str
+    ) -> None:
         self.site = site
+        self.templates = templates
+        """How to name the templates folder in messages (`templates`)."""
         self.links = links
         self.md: MarkdownIt = make_parser(citations=True)
         self.env = env
@@ -157,12 +181,24 @@ class Renderer:
         # 404.html is served at any address, where relative links break: make them absolute when we can.
         base = self.site.config.base_url
         link = self._absolute_linker() if path == "404.html" and base else self._linker(path)
+        try:
+            return self._fill(template, path, link, base, **context)
+        except (jinja2.TemplateError, UnicodeDecodeError) as error:
+            raise BuildFailed([template_problem(error, template, self.templates)]) from None
+
+    def _asset(self, link: Callable[[str], str], name: str) -> str:
+        if name not in self.assets_by_name:
+            known = ", ".join(sorted(self.assets_by_name)) or "nothing"
+            raise jinja2.TemplateRuntimeError(f"no asset '{name}' in assets/ (it holds {known})")
+        return link(self.assets_by_name[name])
+
+    def _fill(self, template: str, path: str, link: Callable[[str], str], base: str | None, **context: object) -> bytes:
         html = self.env.get_template(template).render(
             site=self.site.config,
             path=path,
             canonical=absolute_url(base, path) if base and path != "404.html" else "",
             link=link,
-            asset=lambda name: link(self.assets_by_name[name]),
+            asset=partial(self._asset, link),
             topics=self.site.topics,
             pages=self.site.pages,
             articles=self.site.articles,
@@ -356,4 +392,5 @@ def hashed_assets(folder: Path) -> dict[str, tuple[bytes, str]]:
 
 def render_site(site: Site, links: Links, templates: Path) -> dict[str, bytes]:
     """Render every page and asset of `site` with the templates in `templates`."""
-    return Renderer(site, links, make_environment(templates), hashed_assets(templates / "assets")).render_all()
+    assets = hashed_assets(templates / "assets")
+    return Renderer(site, links, make_environment(templates), assets, templates.name).render_all()

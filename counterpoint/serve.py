@@ -42,6 +42,12 @@ _TEMPORARY = re.compile(r"^\.|~$|\.sw.$|\.tmp$|^#.*#$|\.kate-swp$|___jb_\w+___$|
 """Editors' temporary and atomic-save files: hidden, backups, swap files, and names with no extension
 (vim's `4913`, sed's `sedAbC123`)."""
 _HEAD_END = b"</head>"
+_NO_SITE_YET = (
+    b'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>The build failed</title>\n</head>\n'
+    b"<body>\n<main>\n<h1>The build failed</h1>\n<p>There is no good build to show yet. The errors are listed here; "
+    b"save a fix and this page reloads by itself.</p>\n</main>\n</body>\n</html>\n"
+)
+"""Served while no build has succeeded yet: a page the live script can draw the errors over."""
 
 
 class Preview:
@@ -67,7 +73,12 @@ class Preview:
             self.errors = failure.problems
             for problem in failure.problems:
                 self.say(f"  {problem}")
-            self.say(f"Build failed ({len(failure.problems)} errors); still serving the last good site.")
+            if self.files:
+                self.say(f"Build failed ({len(failure.problems)} errors); still serving the last good site.")
+            else:
+                self.say(
+                    f"Build failed ({len(failure.problems)} errors); the browser lists them until a save fixes them."
+                )
         else:
             if result.files != self.files:
                 self.files = result.files
@@ -168,7 +179,7 @@ class PageHandler(web.RequestHandler):
         files = self.preview.files
         self.set_header("Cache-Control", "no-store")
         if not files:
-            self._send("index.html", b"<!doctype html><title>Build failed</title><h1>Build failed</h1></html>")
+            self._send("index.html", _NO_SITE_YET)
             return
         name = path or "index.html"
         if name.endswith("/"):

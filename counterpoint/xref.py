@@ -188,10 +188,10 @@ def _resolve_document(document: Document, site: Site) -> tuple[DocumentLinks, li
             if use.block:
                 pullquotes[use_index] = (target, marker)
         markers[use_index] = tuple(found)
-        targets_of[use_index] = resolved
+        if len(resolved) == len(use.refs):  # a citation in error is reported already; its quotes are not checked
+            targets_of[use_index] = resolved
     references = tuple(Reference(numbers[t], t, tuple(markers_of[numbers[t]])) for t in targets)
-    if not problems:
-        problems += _check_prose_quotes(document, site, targets_of)
+    problems += _check_prose_quotes(document, site, targets_of)
     return DocumentLinks(markers, pullquotes, references, balance), problems
 
 
@@ -291,10 +291,13 @@ def _check_prose_quotes(document: Document, site: Site, targets_of: dict[int, li
             pending = ""
             for child in token.children:
                 if child.type != "citation":
-                    pending += plain_text([child])
+                    pending += plain_text([child], code=False)  # `"..."` in code is syntax, not a quotation
                     continue
                 use = document.uses[child.meta["use"]]
-                targets = targets_of.get(child.meta["use"], [])
+                if child.meta["use"] not in targets_of:
+                    pending = ""
+                    continue
+                targets = targets_of[child.meta["use"]]
                 for quoted in _PROSE_QUOTE.findall(pending):
                     if not any(_holds(site, target, quoted) for target in targets):
                         problems.append(

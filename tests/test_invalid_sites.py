@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 Build = Callable[..., tuple[int, str, str]]
@@ -210,3 +212,44 @@ def test_a_file_that_is_not_utf8_is_named(golden_copy: Path, build_site: Build) 
     (golden_copy / "content/pages/about.md").write_bytes("---\ntitle: Caf\u00e9\n---\n".encode("latin-1"))
     _, _, err = build_site(golden_copy)
     assert problems(err) == ["content/pages/about.md:2: the file is not UTF-8 text (byte 0xe9); save it as UTF-8"]
+
+
+@pytest.mark.parametrize(
+    ("template", "old", "new", "message"),
+    [
+        (
+            "topic.html",
+            "{{ topic.title }}</h1>",
+            "{{ topic.titel }}</h1>",
+            "templates/topic.html:8: template error: 'counterpoint.model.Document object' has no attribute 'titel'",
+        ),
+        (
+            "topic.html",
+            "{% endif %}",
+            "{% endiff %}",
+            "templates/topic.html:15: template error: Encountered unknown tag 'endiff'. Jinja was looking for the "
+            "following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.",
+        ),
+        (
+            "base.html",
+            "asset('favicon.svg')",
+            "asset('favicon.png')",
+            "templates/base.html:18: template error: no asset 'favicon.png' in assets/ "
+            "(it holds counterpoint.js, favicon.svg, style.css)",
+        ),
+    ],
+    ids=["undefined name", "syntax", "unknown asset"],
+)
+def test_template_mistakes_are_located_not_tracebacks(
+    golden_copy: Path, build_site: Build, template: str, old: str, new: str, message: str
+) -> None:
+    edit(golden_copy / "templates" / template, old, new)
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert problems(err) == [message]
+
+
+def test_a_missing_template_is_named(golden_copy: Path, build_site: Build) -> None:
+    (golden_copy / "templates/404.html").unlink()
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == ["templates/404.html: the template '404.html' is missing from templates/"]

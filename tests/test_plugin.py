@@ -45,7 +45,7 @@ def render_case(markdown: str) -> str:
     links, problems = resolve(site)
     if links is None:
         return "".join(f"{p}\n" for p in problems if not p.warning)
-    renderer = Renderer(site, links, make_environment(TEMPLATES), hashed_assets(TEMPLATES / "assets"))
+    renderer = Renderer(site, links, make_environment(TEMPLATES), hashed_assets(TEMPLATES / "assets"), "templates")
     html = renderer.document_context(document)["intro"]
     assert isinstance(html, str)
     return html

@@ -47,6 +47,8 @@ def test_forgives_curly_for_straight_quotes_both_ways() -> None:
         "not merely playing catch-up, they",  # punctuation differs
         "NOT merely playing",  # case beyond the first letter
         "not merely PLAYING",
+        "hinese firms",  # a quote may not start inside a word
+        "are not merely play",  # nor end inside one
     ],
 )
 def test_does_not_forgive_wording(quote: str) -> None:

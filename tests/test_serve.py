@@ -190,3 +190,38 @@ def test_the_browser_shows_build_errors_and_clears_them(server: Server, browser:
     replace(server.site / "content/topics/air.md", "[@nosuch ¶2]", "[@green-gazette ¶2]")
     overlay.wait_for(state="detached", timeout=3000)
     page.close()
+
+
+def test_a_first_build_that_fails_shows_its_errors_and_recovers(golden_copy: Path) -> None:
+    replace(golden_copy / "content/topics/air.md", "[@green-gazette ¶2]", "[@green-gazette ¶99]")
+    port = free_port()
+    process = start(golden_copy, port)
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("  content/topics/air.md:11: ¶99 is out of range")
+    assert "the browser lists them" in process.stdout.readline()
+    assert process.stdout.readline().startswith("Serving ")
+    server = Server(golden_copy, f"http://127.0.0.1:{port}/", process)
+    try:
+        assert '<script src="/__counterpoint/live.js" data-generation="0" defer></script></head>' in server.get("")
+        assert server.state()["errors"]
+        replace(golden_copy / "content/topics/air.md", "[@green-gazette ¶99]", "[@green-gazette ¶2]")
+        wait_for(lambda: "Car-free centres" in server.get(""))
+        assert server.state()["errors"] == []
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=5)
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
+
+
+def test_a_template_error_is_reported_like_any_other(server: Server) -> None:
+    replace(server.site / "templates/topic.html", "{{ topic.title }}</h1>", "{{ topic.titel }}</h1>")
+    wait_for(lambda: bool(server.state()["errors"]))
+    assert server.state()["errors"] == [
+        {
+            "path": "templates/topic.html",
+            "line": 8,
+            "message": "template error: 'counterpoint.model.Document object' has no attribute 'titel'",
+        }
+    ]

@@ -15,6 +15,9 @@ from conftest import ROOT
 from counterpoint.checks import check_links
 from counterpoint.cli import make_parser, parse_options
 from counterpoint.errors import BuildFailed
+from counterpoint.markdown import make_parser as markdown_parser
+from counterpoint.markdown import parse_document
+from counterpoint.model import PageMeta, Perspective, TopicMeta
 from counterpoint.schema import YamlDoc, convert, load_yaml
 from counterpoint.write import MARKER, write_site
 
@@ -153,3 +156,24 @@ def test_a_plain_build_imports_nothing_of_the_preview_server(tmp_path: Path) -> 
     built = [p.read_bytes() for p in (tmp_path / "o").rglob("*") if p.is_file()]
     assert built
     assert not any(b"__counterpoint" in data for data in built), "the preview's live script leaked into a build"
+
+
+def test_only_top_level_headings_start_a_topic_section() -> None:
+    perspectives = (Perspective("a", "A", "A."), Perspective("b", "B", "B."))
+    body = "## Perspective: a\n\n> ## Context\n>\n> quoted\n\n## Perspective: b\n\nText.\n"
+    document, problems = parse_document(
+        markdown_parser(citations=True), "topic", "t", "t.md", TopicMeta("T", "Q?", "S."), body, 0, perspectives
+    )
+    assert problems == []
+    assert document is not None
+    assert [s.key for s in document.sections] == ["perspective:a", "perspective:b"]
+
+
+def test_a_first_level_heading_in_commentary_is_refused() -> None:
+    document, problems = parse_document(
+        markdown_parser(citations=True), "page", "p", "p.md", PageMeta("P"), "Intro.\n\n# Another title\n", 4, ()
+    )
+    assert document is None
+    assert [str(p) for p in problems] == [
+        "p.md:7: a '# heading' would be a second title (the title comes from the front matter); use '##' or deeper"
+    ]
