@@ -61,7 +61,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_options(check, writes=False, strict=False)
     serve.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="port to listen on (default: 8000)")
+    serve.add_argument("--port", type=_port, default=argparse.SUPPRESS, help="port to listen on (default: 8000)")
     serve.add_argument("--open", action="store_true", default=argparse.SUPPRESS, help="open the site in a browser")
     return parser
 
@@ -96,6 +96,13 @@ def _add_options(parser: argparse.ArgumentParser, writes: bool = True, strict: b
         add("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
     if writes:
         add("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but problems")
+
+
+def _port(text: str) -> int:
+    """Read a TCP port number, 1 to 65535."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port; give a number from 1 to 65535, e.g. 8001")
+    return int(text)
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -151,5 +158,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"Built {summary} -> {options.out}")
     for note in result.notes:
-        print(note)
+        print(note, file=sys.stderr)
     return 0

@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
@@ -22,6 +23,8 @@ from counterpoint.schema import YamlDoc, convert, load_yaml
 T = TypeVar("T")
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A BCP 47 language tag, as far as a lang attribute needs: `en`, `en-GB`, `zh-Hans-CN`."""
 RESERVED = {"topics", "sources", "assets", "404", "index"}
 EXTENSIONS = (".md", ".markdown")
 
@@ -97,12 +100,22 @@ def _check_config(config: SiteConfig, doc: YamlDoc) -> list[Problem]:
     for index, slug in enumerate(config.topics):
         if config.topics.index(slug) != index:
             problems.append(Problem(doc.path, doc.line(("topics", index)), f"topic '{slug}' is listed twice"))
-    if config.base_url is not None and not re.match(r"https?://", config.base_url):
-        problems.append(Problem(doc.path, doc.line(("base_url",)), "base_url must start with https:// or http://"))
+    if config.base_url is not None and not _web_address(config.base_url, folder=True):
+        message = "base_url must be the site's web address, like https://example.org/explainer/ (no ? or #)"
+        problems.append(Problem(doc.path, doc.line(("base_url",)), message))
+    if not LANGUAGE.fullmatch(config.language):
+        message = f"language '{config.language}' is not a language tag; write one like en, en-GB or zh-Hans"
+        problems.append(Problem(doc.path, doc.line(("language",)), message))
     return problems
 
 
 # -- front matter ------------------------------------------------------------------------
+
+
+def _web_address(address: str, folder: bool = False) -> bool:
+    """Return True for an http(s) address with a host (and, for a folder, no query or fragment)."""
+    parts = urlsplit(address)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not (folder and (parts.query or parts.fragment))
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int] | Problem:
@@ -119,7 +132,7 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int] | Problem:
 def _decode(inputs: Inputs, path: str, problems: list[Problem]) -> str | None:
     """Return a file's text, or None (and a problem) when it is not UTF-8."""
     try:
-        return inputs[path].decode("utf-8")
+        return inputs[path].decode("utf-8").removeprefix("\ufeff")  # a byte-order mark is no content
     except UnicodeDecodeError as error:
         data = inputs[path]
         line = data.count(b"\n", 0, error.start) + 1
@@ -200,6 +213,11 @@ def _load_articles(inputs: Inputs, config: SiteConfig, md: MarkdownIt, problems:
         if read is None:
             continue
         meta, doc, body, offset = read
+        for key in ("url", "archive_url"):
+            address = getattr(meta, key)
+            if address is not None and not _web_address(address):
+                message = f"{key} must be a web address starting with https:// or http://, not '{address}'"
+                problems.append(Problem(doc.path, doc.line((key,)), message))
         if meta.perspective not in ids:
             problems.append(
                 Problem(

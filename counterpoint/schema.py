@@ -76,23 +76,67 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 
 def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlDoc | Problem:
-    """Parse `text` as YAML, or return the syntax problem with its line."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+    """Parse `text` as YAML, or return the first problem with its line."""
+    loader: _Loader | None = None
+    try:  # compose once (for line numbers), then construct the values from the same nodes
+        loader = _Loader(text)  # checks the characters already
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.constructor.ConstructorError as error:
-        mark = error.problem_mark
-        line = mark.line + 1 + line_offset if mark else None
-        return Problem(path, line, f"{error.problem}; write dates as YYYY-MM-DD")
+        line = _line(error.problem_mark, line_offset)
+        if "not a real date" in str(error.problem):  # valid YAML, impossible value
+            return Problem(path, line, f"{error.problem}; write dates as YYYY-MM-DD")
+        return Problem(path, line, f"invalid YAML: {error.problem}")
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        what = error.problem or "invalid YAML"
-        hint = "check the indentation, and quote values that contain ': ' or start with a symbol"
-        return Problem(path, line, f"invalid YAML: {what}; {hint}")
-    except yaml.YAMLError as error:
-        return Problem(path, None, f"invalid YAML: {error}")
+        # An unclosed quote or bracket is found only at the end: point at where it opened.
+        opened = error.context_mark and "end of stream" in str(error.problem)
+        mark = error.context_mark if opened else (error.problem_mark or error.context_mark)
+        what = f"{error.problem} {error.context}" if opened else (error.problem or "not valid")
+        hint = (
+            "close it where the value ends"
+            if opened
+            else "check the indentation, and quote values that contain ': ' or start with a symbol"
+        )
+        return Problem(path, _line(mark, line_offset), f"invalid YAML: {what}; {hint}")
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1 + line_offset
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return Problem(path, line, f"invalid YAML: the character U+{code:04X} is not allowed in YAML text; remove it")
+    finally:
+        if loader is not None:
+            loader.dispose()
+    duplicate = _duplicate_key(node)
+    if duplicate is not None:
+        key, first, again = duplicate
+        message = (
+            f"the key '{key}' appears twice (lines {first + 1 + line_offset} and {again + 1 + line_offset}); keep one"
+        )
+        return Problem(path, again + 1 + line_offset, message)
     return YamlDoc(path, data, node, line_offset)
+
+
+def _line(mark: yaml.Mark | None, offset: int) -> int | None:
+    return mark.line + 1 + offset if mark else None
+
+
+def _duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
+    """Return (key, first line, repeated line) of the first key given twice in one mapping, if any."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                return key, seen[key], key_node.start_mark.line
+            seen[key] = key_node.start_mark.line
+            found = _duplicate_key(value_node)
+            if found:
+                return found
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate_key(item)
+            if found:
+                return found
+    return None
 
 
 def convert(cls: type[T], doc: YamlDoc, what: str) -> tuple[T | None, list[Problem]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import mimetypes
 import re
@@ -265,7 +266,8 @@ def serve(site: Path, templates: Path, host: str, port: int, open_browser: bool,
     try:
         server.listen(port, host)
     except OSError as error:
-        print(f"cannot serve on {host}:{port}: {error.strerror}; pass --port with another port", file=sys.stderr)
+        hint = "pass --port with another port" if error.errno == errno.EADDRINUSE else "check --host"
+        print(f"cannot serve on {host}:{port}: {error.strerror}; {hint}", file=sys.stderr)
         return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop on SIGTERM as on Ctrl-C

@@ -37,8 +37,9 @@ def check_writable(out: Path) -> None:
 
 def write_site(files: Mapping[str, bytes], out: Path) -> None:
     """Replace `out` with exactly `files`, atomically."""
-    check_writable(out)
     out = out.absolute()
+    _recover(out)
+    check_writable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     # mkdtemp makes the folder private (0700); a web server must be able to read it.
@@ -53,6 +54,20 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+def _recover(out: Path) -> None:
+    """Tidy up after a build that was killed while writing: restore the site, drop half-written copies."""
+    if not out.parent.is_dir():
+        return
+    leftovers = sorted(out.parent.glob(f".{out.name}.old-*")) + sorted(out.parent.glob(f".{out.name}.new-*"))
+    for folder in leftovers:
+        if not (folder / MARKER).is_file() and any(folder.iterdir()):
+            continue  # not ours: leave it alone
+        if folder.name.startswith(f".{out.name}.old-") and not out.exists():
+            os.rename(folder, out)  # killed between the two renames of a swap: the old site is the good one
+        else:
+            shutil.rmtree(folder)
 
 
 def _umask() -> int:

@@ -36,9 +36,10 @@ def without_base_url(site: Path) -> Path:
 
 
 def test_without_base_url_it_says_so_once_and_emits_nothing_absolute(golden_copy: Path, build_site: Build) -> None:
-    status, out, _ = build_site(without_base_url(golden_copy))
+    status, out, err = build_site(without_base_url(golden_copy))
     assert status == 0
-    assert [line for line in out.splitlines() if line.startswith("note:")] == [
+    assert len(out.splitlines()) == 1, "one summary line"
+    assert err.splitlines() == [
         "note: site.yaml has no base_url, so the site has no sitemap.xml, robots.txt, canonical links or absolute "
         "Open Graph addresses, and 404.html's links work only at the top of the site; add base_url to have them"
     ]
@@ -134,7 +135,7 @@ def test_check_fails_on_errors_and_on_warnings(golden_copy: Path, capsys: pytest
     topic.write_text(topic.read_text(encoding="utf-8").replace("@green-gazette", "@motor-monthly"), encoding="utf-8")
     assert main(["check", "--site", str(golden_copy)]) == 1
     err = capsys.readouterr().err
-    assert err.splitlines()[-1] == "Check failed: 5 errors."
+    assert err.splitlines()[-1] == "Check failed: 6 errors."
     assert "content/articles/green-gazette.md: no topic or page cites this source" in err
 
 

@@ -253,3 +253,28 @@ def test_a_missing_template_is_named(golden_copy: Path, build_site: Build) -> No
     (golden_copy / "templates/404.html").unlink()
     _, _, err = build_site(golden_copy)
     assert problems(err) == ["templates/404.html: the template '404.html' is missing from templates/"]
+
+
+def test_base_url_and_language_are_validated(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "site.yaml", "base_url: https://example.org/car-free/", "base_url: https://example.org/x?y=1")
+    edit(golden_copy / "site.yaml", "language: en-GB", 'language: "English (UK)"')
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "site.yaml:5: language 'English (UK)' is not a language tag; write one like en, en-GB or zh-Hans",
+        "site.yaml:6: base_url must be the site's web address, like https://example.org/explainer/ (no ? or #)",
+    ]
+
+
+def test_an_article_address_must_be_a_web_address(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/articles/green-gazette.md", "url: https://", "url: javascript:alert(1)//")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/articles/green-gazette.md:9: url must be a web address starting with https:// or http://, "
+        "not 'javascript:alert(1)//example.org/green-gazette/streets'",
+    ]
+
+
+def test_a_byte_order_mark_is_not_content(golden_copy: Path, build_site: Build) -> None:
+    page = golden_copy / "content/pages/about.md"
+    page.write_bytes(b"\xef\xbb\xbf" + page.read_bytes())
+    assert build_site(golden_copy)[0] == 0

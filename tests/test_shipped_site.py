@@ -135,11 +135,11 @@ def cited_paragraphs(source_href: str, page: str, text: str) -> set[int]:
 def test_shipped_site_builds_strictly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run_cli(["--site", str(ROOT), "--out", str(tmp_path / "o"), "--strict"], capsys)
     assert status == 0, err
-    summary, note = out.splitlines()
     assert re.fullmatch(
-        r"Built \d+ pages \(\d+ files\), \d+ citations resolved, 0 warnings, in \d+\.\d\d s -> .*", summary
+        r"Built \d+ pages \(\d+ files\), \d+ citations resolved, 0 warnings, in \d+\.\d\d s -> .*\n", out
     )
-    assert note.startswith("note: site.yaml has no base_url")
+    assert err.startswith("note: site.yaml has no base_url"), "what a site without base_url lacks is said once"
+    assert err.count("\n") == 1
 
 
 def test_every_marker_has_a_backlink_and_every_backlink_a_marker(built: Path, pages: dict[str, Page]) -> None:
@@ -201,3 +201,25 @@ def test_article_text_is_the_captured_text_word_for_word(capture: str) -> None:
     kept = [line for line in raw if line.strip() and line not in CHROME[capture]]
     blocks = [b.text for b in site.articles[ARTICLE_OF[capture]].blocks]
     assert blocks == kept
+
+
+def test_the_shipped_topics_use_every_feature() -> None:
+    site, _ = load_site(read_inputs(ROOT))
+    uses = [use for topic in site.topics for use in topic.uses]
+    refs = [(use, ref) for use in uses for ref in use.refs]
+    features = {
+        "whole article": any(ref.first is None and ref.quote is None for _, ref in refs),
+        "one paragraph": any(ref.first is not None and ref.first == ref.last and not ref.quote for _, ref in refs),
+        "range": any(ref.first is not None and ref.last != ref.first for _, ref in refs),
+        "located quote": any(ref.quote and ref.first is None for _, ref in refs),
+        "quote in a paragraph": any(ref.quote and ref.first is not None for _, ref in refs),
+        "ellipsis": any(ref.quote and "…" in ref.quote for _, ref in refs),
+        "several in one bracket": any(len(use.refs) > 1 for use in uses),
+        "pull quote of a paragraph": any(use.block and use.refs[0].quote is None for use in uses),
+        "pull quote of words": any(use.block and use.refs[0].quote for use in uses),
+        "silence": any(topic.topic and topic.topic.silent for topic in site.topics),
+        "common ground": any(s.key == "common" for topic in site.topics for s in topic.sections),
+        "context": all(any(s.key == "context" for s in topic.sections) for topic in site.topics),
+    }
+    assert [name for name, used in features.items() if not used] == []
+    assert len(site.topics) >= 7

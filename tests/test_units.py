@@ -177,3 +177,40 @@ def test_a_first_level_heading_in_commentary_is_refused() -> None:
     assert [str(p) for p in problems] == [
         "p.md:7: a '# heading' would be a second title (the title comes from the front matter); use '##' or deeper"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'a: 1\nb: "open\nc: 2\n',
+            "x.yaml:2: invalid YAML: found unexpected end of stream while scanning a quoted "
+            "scalar; close it where the value ends",
+        ),
+        ("a: 1\na: 2\n", "x.yaml:2: the key 'a' appears twice (lines 1 and 2); keep one"),
+        ("a: 1\nb: x\x00y\n", "x.yaml:2: invalid YAML: the character U+0000 is not allowed in YAML text; remove it"),
+        (
+            "a: !!python/name:os.system x\n",
+            "x.yaml:1: invalid YAML: could not determine a constructor for the tag "
+            "'tag:yaml.org,2002:python/name:os.system'",
+        ),
+    ],
+    ids=["unclosed quote", "duplicate key", "NUL byte", "python tag"],
+)
+def test_yaml_problems_say_where_and_what(text: str, message: str) -> None:
+    assert str(load_yaml(text, "x.yaml")) == message
+
+
+def test_a_build_killed_mid_swap_is_recovered(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site({"index.html": b"good"}, out)
+    out.rename(tmp_path / ".out.old-abc")  # killed after moving the old site aside
+    (tmp_path / ".out.new-def").mkdir()  # and before the new one was complete
+    write_site({"index.html": b"next"}, out)
+    assert (out / "index.html").read_bytes() == b"next"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_port_must_be_a_port() -> None:
+    with pytest.raises(SystemExit):
+        parse_options(["serve", "--port", "99999"])

@@ -155,4 +155,13 @@
 
   offerWayBack();
   window.addEventListener("hashchange", offerWayBack);
+
+  // -- print: the cited passages belong on paper (where ::details-content is not supported) ---------
+
+  let closed = [];
+  window.addEventListener("beforeprint", () => {
+    closed = [...document.querySelectorAll("details.ref-passage:not([open])")];
+    closed.forEach((details) => (details.open = true));
+  });
+  window.addEventListener("afterprint", () => closed.forEach((details) => (details.open = false)));
 })();
