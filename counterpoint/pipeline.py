@@ -99,7 +99,7 @@ class Builder:
         files.update({name: pages[name]() for name in sorted(wanted)})
         broken = self._checker.check(files)
         if broken:
-            raise BuildFailed(broken)
+            raise BuildFailed(_blame_sources(broken, site))
         self._previous = _Previous(inputs, site, links, files)
         seconds = time.perf_counter() - start
         notes = () if site.config.base_url else (NO_BASE_URL,)
@@ -133,6 +133,18 @@ class Builder:
                     cited.add(slug)
         wanted.update(source_path(slug) for slug in cited)
         return wanted & pages
+
+
+def _blame_sources(problems: list[Problem], site: Site) -> list[Problem]:
+    """Report a broken link on a page made from a content file against that file, which is what to edit."""
+    made_from = {f"output/{_page_path(d)}": d.path for d in (*site.topics, *site.pages)}
+    made_from.update({f"output/{source_path(a.slug)}": a.path for a in site.articles.values()})
+    return [
+        Problem(made_from[p.path], None, f"{p.message} (on {p.path.removeprefix('output/')})")
+        if p.path in made_from
+        else p
+        for p in problems
+    ]
 
 
 def _shape(site: Site) -> object:

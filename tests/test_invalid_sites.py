@@ -278,3 +278,11 @@ def test_a_byte_order_mark_is_not_content(golden_copy: Path, build_site: Build) 
     page = golden_copy / "content/pages/about.md"
     page.write_bytes(b"\xef\xbb\xbf" + page.read_bytes())
     assert build_site(golden_copy)[0] == 0
+
+
+def test_a_broken_link_in_content_names_the_file_to_edit(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/shops.md", "## Context\n", "## Context\n\nSee [the map](../map/).\n")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/topics/shops.md: link '../map/' leads to a page that is not in the site (on topics/shops/index.html)"
+    ]
