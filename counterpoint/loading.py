@@ -233,6 +233,10 @@ def _load_articles(inputs: Inputs, config: SiteConfig, md: MarkdownIt, problems:
             continue
         articles.append(Article(slug, doc.path, meta, blocks))
     articles.sort(key=lambda a: (ids.index(a.meta.perspective), a.slug))
+    for perspective in config.perspectives:
+        if articles and not any(a.meta.perspective == perspective.id for a in articles):
+            message = f"perspective '{perspective.id}' has no source in content/articles/; its columns will be empty"
+            problems.append(Problem("site.yaml", None, message, warning=True))
     if not articles:
         problems.append(
             Problem("content/articles", None, "no articles found; add at least one Markdown file per perspective")

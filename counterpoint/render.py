@@ -1,7 +1,8 @@
-"""Render the resolved site to files: `{path in output: bytes}`, nothing written.
+"""Render the resolved site to files: `{path in output: bytes}`; nothing is written.
 
-Every link is made relative to the page it is on, so the output works at a
-domain's root, under any sub-path, and from disk.
+The only I/O here is reading the templates and their assets. Every link is made
+relative to the page it is on, so the output works at a domain's root, under
+any sub-path, and from disk.
 """
 
 from __future__ import annotations
