@@ -290,11 +290,6 @@ def test_a_broken_link_in_content_names_the_file_to_edit(golden_copy: Path, buil
 
 def test_a_perspective_without_a_source_is_a_warning(golden_copy: Path, build_site: Build) -> None:
     edit(golden_copy / "content/articles/motor-monthly.md", "perspective: keep", "perspective: ban")
-    edit(
-        golden_copy / "content/topics/shops.md",
-        "silent:\n  ban: It does not discuss how a ban would affect shops.\n",
-        "",
-    )
     status, _, err = build_site(golden_copy, "--strict")
     assert status == 1
     assert "site.yaml: perspective 'keep' has no source in content/articles/; its columns will be empty" in err
