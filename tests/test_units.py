@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import shutil
 import stat
 import subprocess
 import sys
@@ -214,3 +215,30 @@ def test_a_build_killed_mid_swap_is_recovered(tmp_path: Path) -> None:
 def test_port_must_be_a_port() -> None:
     with pytest.raises(SystemExit):
         parse_options(["serve", "--port", "99999"])
+
+
+def copy_of_build_py(tmp_path: Path) -> Path:
+    """Return a folder holding build.py and the engine, and no .venv."""
+    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
+    shutil.copytree(ROOT / "counterpoint", tmp_path / "counterpoint")
+    return tmp_path
+
+
+def test_build_py_without_its_dependencies_says_how_to_install(tmp_path: Path) -> None:
+    folder = copy_of_build_py(tmp_path)
+    # -S: no site-packages, as for a Python on which nothing was installed.
+    result = subprocess.run([sys.executable, "-S", str(folder / "build.py")], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt" in result.stderr
+
+
+def test_build_py_uses_the_projects_venv_when_there_is_one(tmp_path: Path) -> None:
+    folder = copy_of_build_py(tmp_path)
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    python = folder / ".venv" / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # a Python that has the dependencies
+    python.chmod(0o755)
+    result = subprocess.run([sys.executable, "-S", str(folder / "build.py"), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: build.py")
