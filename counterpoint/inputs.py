@@ -1,4 +1,4 @@
-"""Read a site's inputs from disk: the one place content files are read."""
+"""Read a site's inputs from disk: the one place content, template and asset files are read."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ def read_inputs(root: Path) -> dict[str, bytes]:
     """Return the bytes of site.yaml and of every file under `root/content`, in sorted order."""
     paths = [root / "site.yaml", *_files_below(root / "content")]
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
+
+
+def read_folder(folder: Path) -> dict[str, bytes]:
+    """Return the bytes of every file below `folder` (templates and assets), by relative path, sorted."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in _files_below(folder)}
 
 
 def _files_below(folder: Path) -> Iterator[Path]:

@@ -12,7 +12,7 @@ import jinja2
 
 from counterpoint.checks import LinkChecker, check_links
 from counterpoint.errors import BuildFailed, Problem
-from counterpoint.inputs import read_inputs
+from counterpoint.inputs import read_folder, read_inputs
 from counterpoint.loading import load_site
 from counterpoint.model import Document, Site
 from counterpoint.render import Renderer, hashed_assets, make_environment, source_path
@@ -78,7 +78,8 @@ class Builder:
         if not self.templates.is_dir():
             message = "there is no templates folder here; create templates/ or pass --templates DIR"
             raise BuildFailed([Problem(str(self.templates), None, message)])
-        stamp = _templates_stamp(self.templates)
+        template_files = read_folder(self.templates)
+        stamp = _stamp(template_files)
         if self._env is None or stamp != self._templates_stamp:
             self._env, self._templates_stamp, self._previous = make_environment(self.templates), stamp, None
         site, warnings = load_site(inputs, str(self.root))
@@ -89,7 +90,7 @@ class Builder:
             errors += [w.as_error() for w in warnings]
         if errors or links is None:
             raise BuildFailed(errors)
-        assets = hashed_assets(self.templates / "assets")
+        assets = hashed_assets(template_files)
         renderer = Renderer(site, links, self._env, assets, _display(self.templates, self.root))
         pages = renderer.pages()
         wanted = self._pages_to_render(inputs, site, links, set(pages))
@@ -169,12 +170,11 @@ def _display(folder: Path, root: Path) -> str:
         return str(folder)
 
 
-def _templates_stamp(templates: Path) -> str:
-    """Return a fingerprint of every template and asset; a change means compiling templates afresh."""
+def _stamp(files: dict[str, bytes]) -> str:
+    """Return a fingerprint of the templates and assets; a change means compiling templates afresh."""
     digest = hashlib.sha256()
-    for path in sorted(templates.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, data in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 

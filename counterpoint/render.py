@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from html import escape
@@ -374,24 +374,15 @@ def source_path(slug: str) -> str:
     return f"sources/{slug}/index.html"
 
 
-def hashed_assets(folder: Path) -> dict[str, tuple[bytes, str]]:
-    """Return {`assets/name.HASH.ext`: (bytes, plain name)} for each file in `folder`."""
+def hashed_assets(templates: Mapping[str, bytes]) -> dict[str, tuple[bytes, str]]:
+    """Return {`assets/name.HASH.ext`: (bytes, plain name)} for each file under `assets/` in `templates`."""
     assets: dict[str, tuple[bytes, str]] = {}
-    if not folder.is_dir():
-        return assets
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
+    for name, data in sorted(templates.items()):
+        if not name.startswith("assets/"):
             continue
-        data = path.read_bytes()
+        plain = name.removeprefix("assets/")
         digest = hashlib.sha256(data).hexdigest()[:10]
-        plain = path.relative_to(folder).as_posix()
         stem, dot, ext = plain.rpartition(".")
         hashed = f"{stem}.{digest}.{ext}" if dot else f"{plain}.{digest}"
         assets[f"assets/{hashed}"] = (data, plain)
     return assets
-
-
-def render_site(site: Site, links: Links, templates: Path) -> dict[str, bytes]:
-    """Render every page and asset of `site` with the templates in `templates`."""
-    assets = hashed_assets(templates / "assets")
-    return Renderer(site, links, make_environment(templates), assets, templates.name).render_all()

@@ -12,6 +12,7 @@ import pytest
 from markdown_it.utils import read_fixture_file
 
 from conftest import TEMPLATES
+from counterpoint.inputs import read_folder
 from counterpoint.markdown import make_parser, number_blocks, parse_document
 from counterpoint.model import Article, ArticleMeta, PageMeta, Perspective, Site, SiteConfig
 from counterpoint.render import Renderer, hashed_assets, make_environment
@@ -45,7 +46,7 @@ def render_case(markdown: str) -> str:
     links, problems = resolve(site)
     if links is None:
         return "".join(f"{p}\n" for p in problems if not p.warning)
-    renderer = Renderer(site, links, make_environment(TEMPLATES), hashed_assets(TEMPLATES / "assets"), "templates")
+    renderer = Renderer(site, links, make_environment(TEMPLATES), hashed_assets(read_folder(TEMPLATES)), "templates")
     html = renderer.document_context(document)["intro"]
     assert isinstance(html, str)
     return html
