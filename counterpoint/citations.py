@@ -1,16 +1,17 @@
 """A markdown-it plugin for citations: `[@slug ¶4 "words"]` inline, `![@slug ¶4]` as a pull quote.
 
-Parsing records every citation in `env["cite"]["uses"]`, with its line. The
-build then resolves them against the sources (see `xref`) and puts what to
-render in `env["cite"]["markers"]` and `env["cite"]["pullquotes"]`; rendering
-only reads those, so the plugin itself never needs the sources.
+Parsing records every citation in `env["cite"]["uses"]`, with its line.
+Rendering writes each citation as a placeholder naming its use (see
+`placeholder`); once the build has resolved the citations against the sources
+(see `xref`), rendering a page fills the placeholders in (see `render`). So the
+plugin never needs the sources, and a document is parsed and rendered to HTML
+once, whatever its citations turn out to point at.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING, TypedDict
 
 from markdown_it import MarkdownIt
@@ -20,41 +21,21 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from counterpoint.citesyntax import CiteSyntaxError, parse_citations
-from counterpoint.model import CitationUse, CiteRef
+from counterpoint.model import CitationUse, CiteRef, WholeArticle
 
 if TYPE_CHECKING:
     from markdown_it.renderer import RendererProtocol
     from markdown_it.utils import EnvType, OptionsDict
 
 
-@dataclass(frozen=True)
-class Marker:
-    """What one rendered in-text marker shows and where it points."""
-
-    id: str
-    """The marker's own id, which back-links point at."""
-    label: str
-    """Its visible text: the reference number."""
-    href: str
-    """Its link: the reference entry on the same page."""
-    description: str
-    """Accessible description: source and paragraph."""
+PLACEHOLDER = re.compile("\x00(\\d+)\x00")
+"""A citation in rendered commentary: NUL, the use's index, NUL. markdown-it turns any NUL of the input into
+U+FFFD, so no text of the author's can look like one."""
 
 
-@dataclass(frozen=True)
-class PullQuote:
-    """What a pull quote shows: source text, verbatim, with attribution."""
-
-    html: str
-    """The transcluded words or paragraph, already escaped."""
-    attribution: str
-    """Who said it: the outlet and headline."""
-    href: str
-    """Link to the quoted paragraph on the source page."""
-    locator: str
-    """The paragraph, as `¶4`."""
-    marker: Marker
-    """The reference marker this quote counts as."""
+def placeholder(use: int) -> str:
+    """Return the placeholder of citation use number `use`."""
+    return f"\x00{use}\x00"
 
 
 class CiteEnv(TypedDict):
@@ -64,15 +45,11 @@ class CiteEnv(TypedDict):
     """Lines of the file before the Markdown body (front matter)."""
     uses: list[CitationUse]
     """Every citation in the document, in source order; tokens index it by `meta["use"]`."""
-    markers: dict[int, tuple[Marker, ...]]
-    """Resolved markers of each use, set before rendering."""
-    pullquotes: dict[int, PullQuote]
-    """Resolved pull quotes, set before rendering."""
 
 
 def new_env(line_offset: int = 0) -> dict[str, object]:
     """Return a fresh markdown-it env for one document."""
-    state: CiteEnv = {"line_offset": line_offset, "uses": [], "markers": {}, "pullquotes": {}}
+    state: CiteEnv = {"line_offset": line_offset, "uses": []}
     return {"cite": state}
 
 
@@ -141,7 +118,7 @@ def pullquote_block(state: StateBlock, start_line: int, end_line: int, silent: b
         error = "a pull quote stands alone on its line: `![@slug ¶4]`"
     if error is None and len(refs) != 1:
         error = 'a pull quote quotes one source: `![@slug ¶4]` or `![@slug "words"]`'
-    if error is None and refs[0].first is None and refs[0].quote is None:
+    if error is None and isinstance(refs[0].locator, WholeArticle) and refs[0].quote is None:
         error = 'a pull quote needs a paragraph or a quote: `![@slug ¶4]` or `![@slug "words"]`'
     token = state.push("pullquote", "figure", 0)
     token.map = [start_line, start_line + 1]
@@ -187,26 +164,12 @@ def _record(cite: CiteEnv, token: Token, line: int, block: bool) -> None:
 def render_citation(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """Render a citation bracket as its numbered markers."""
-    markers = cite_state(env)["markers"].get(tokens[idx].meta["use"], ())
-    return "".join(_marker_html(marker) for marker in markers)
-
-
-def _marker_html(marker: Marker) -> str:
-    # The visible [n] starts the accessible name (WCAG 2.5.3); the source follows, visually hidden.
-    return (
-        f'<sup class="cite"><a role="doc-noteref" id="{marker.id}" href="{escape(marker.href)}">'
-        f'[{marker.label}]<span class="vh"> {escape(marker.description)}</span></a></sup>'
-    )
+    """Render a citation bracket as the placeholder its markers will fill."""
+    return placeholder(tokens[idx].meta["use"])
 
 
 def render_pullquote(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """Render a pull quote: the source's words, attributed and linked."""
-    quote = cite_state(env)["pullquotes"][tokens[idx].meta["use"]]
-    return (
-        f'<figure class="pullquote">\n<blockquote cite="{escape(quote.href)}">{quote.html}</blockquote>\n'
-        f'<figcaption>{escape(quote.attribution)}, <a href="{escape(quote.href)}">{quote.locator}</a>'
-        f"{_marker_html(quote.marker)}</figcaption>\n</figure>\n"
-    )
+    """Render a pull quote as the placeholder its figure will fill."""
+    return placeholder(tokens[idx].meta["use"])

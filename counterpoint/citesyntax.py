@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from counterpoint.model import CiteRef
+from counterpoint.model import CiteRef, Locator, Paragraphs, WholeArticle
 
 _HEAD = re.compile(
     r"\s*@(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)"
@@ -57,11 +57,12 @@ def _parse_item(text: str, pos: int) -> tuple[CiteRef, int]:
         raise CiteSyntaxError(f"paragraph range ¶{first}-{last} runs backwards; write ¶{last}-{first}")
     if first == 0:
         raise CiteSyntaxError("paragraphs are numbered from ¶1, not ¶0")
+    locator: Locator = WholeArticle() if first is None or last is None else Paragraphs(first, last)
     pos = match.end()
     quote = None
     if pos < len(text) and text[pos] in _OPENERS:
         quote, pos = _parse_quote(text, pos)
-    return CiteRef(match["slug"], first, last, quote), pos
+    return CiteRef(match["slug"], locator, quote), pos
 
 
 def _parse_quote(text: str, pos: int) -> tuple[str, int]:

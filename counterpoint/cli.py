@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     warnings = len(result.warnings)
     summary = (
-        f"{result.pages} pages ({len(result.files)} files), {result.citations} citations resolved, "
+        f"{result.pages} pages ({len(result.paths)} files), {result.citations} citations resolved, "
         f"{warnings} {'warning' if warnings == 1 else 'warnings'}, in {result.seconds:.2f} s"
     )
     if options.command == "check":

@@ -33,7 +33,7 @@ class BuildFailed(Exception):
     """The input has errors; nothing was written."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(sorted(problems, key=_sort_key))
+        self.problems = tuple(sorted(dict.fromkeys(problems), key=_sort_key))  # one mistake in a template: once
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

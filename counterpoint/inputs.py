@@ -2,17 +2,64 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 Inputs = Mapping[str, bytes]
-"""The bytes of site.yaml and of every file under content/, by path relative to the site folder."""
+"""The bytes of site.yaml and of every Markdown file under content/, by path relative to the site folder."""
+
+CONTENT = ("articles", "topics", "pages")
+MARKDOWN = (".md", ".markdown")
+
+
+class InputReader:
+    """Reads a site's inputs, again only the files whose size, time or inode changed since the last read."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+
+    def read(self) -> dict[str, bytes]:
+        """Return the bytes of site.yaml and of the Markdown files of content/'s folders, in sorted order."""
+        seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        for rel, path in self._paths():
+            try:
+                status = os.stat(path)
+            except OSError:
+                continue
+            stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+            previous = self._seen.get(rel)
+            if previous is not None and previous[0] == stamp:
+                seen[rel] = previous
+                continue
+            try:
+                with open(path, "rb") as file:
+                    seen[rel] = (stamp, file.read())
+            except OSError:
+                continue
+        self._seen = seen
+        return {rel: data for rel, (_, data) in seen.items()}
+
+    def _paths(self) -> Iterator[tuple[str, str]]:
+        root = str(self.root)
+        site_yaml = os.path.join(root, "site.yaml")
+        if os.path.isfile(site_yaml):
+            yield "site.yaml", site_yaml
+        for folder in CONTENT:
+            directory = os.path.join(root, "content", folder)
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.endswith(MARKDOWN) and entry.is_file():
+                    yield f"content/{folder}/{entry.name}", entry.path
 
 
 def read_inputs(root: Path) -> dict[str, bytes]:
-    """Return the bytes of site.yaml and of every file under `root/content`, in sorted order."""
-    paths = [root / "site.yaml", *_files_below(root / "content")]
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
+    """Return the bytes of site.yaml and of the Markdown files of content/'s folders, in sorted order."""
+    return InputReader(root).read()
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:

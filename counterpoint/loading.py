@@ -1,23 +1,26 @@
 """Load a site's inputs into a `Site`: decode, validate, parse. Pure: the files come in as bytes.
 
-Every problem in every file is collected before anything fails, so one build
-reports them all.
+Each content file is loaded on its own (`load_file`), so a build can cache the
+result by the file's bytes and load many files in parallel; `assemble` then
+puts the site together. Every phase returns its problems: one build reports
+every problem in every file.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from counterpoint.errors import Problem, raise_if_errors
+from counterpoint.errors import Problem
 from counterpoint.inputs import Inputs
-from counterpoint.markdown import make_parser, number_blocks, parse_document
-from counterpoint.model import Article, ArticleMeta, Document, PageMeta, Site, SiteConfig, TopicMeta
+from counterpoint.markdown import make_parser, number_blocks, parse_body
+from counterpoint.model import Article, ArticleMeta, Page, PageMeta, Site, SiteConfig, Topic, TopicMeta
 from counterpoint.schema import YamlDoc, convert, load_yaml
 
 T = TypeVar("T")
@@ -27,34 +30,119 @@ LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A BCP 47 language tag, as far as a lang attribute needs: `en`, `en-GB`, `zh-Hans-CN`."""
 RESERVED = {"topics", "sources", "assets", "404", "index"}
 EXTENSIONS = (".md", ".markdown")
+FOLDERS = ("articles", "topics", "pages")
+"""The folders of content/, each holding one kind of file."""
+
+Loaded = Article | Topic | Page
 
 
-def load_site(inputs: Inputs, where: str = "the site folder") -> tuple[Site, list[Problem]]:
-    """Check and parse a site's input files; raise BuildFailed with every error found."""
+@dataclass(frozen=True)
+class ContentFile:
+    """A Markdown file of content/ that names a valid slug."""
+
+    folder: str
+    """`articles`, `topics` or `pages`."""
+    slug: str
+    """Its name without the extension."""
+    path: str
+    """Its path relative to the site folder."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """site.yaml, read, with where each of its values stands (for messages about them)."""
+
+    config: SiteConfig
+    """The configuration."""
+    doc: YamlDoc
+    """The YAML it came from."""
+
+
+class Parsers:
+    """The Markdown parsers of one build (or one worker process): sources are never altered, commentary is."""
+
+    def __init__(self) -> None:
+        self.plain = make_parser(citations=False)
+        self.commentary = make_parser(citations=True)
+
+
+def load_config(inputs: Inputs, where: str = "the site folder") -> tuple[Config | None, list[Problem]]:
+    """Read and check site.yaml; return it, or None, with the problems found."""
     problems: list[Problem] = []
     loaded = _load_config(inputs, where, problems)
-    raise_if_errors(problems)
-    assert loaded is not None  # raise_if_errors returned, so it converted
-    config, config_doc = loaded
-    plain_md, commentary_md = make_parser(citations=False), make_parser(citations=True)
-    articles = _load_articles(inputs, config, plain_md, problems)
-    topics = _load_documents(inputs, "topics", TopicMeta, config, commentary_md, problems)
-    topic_files = {slug for slug, _ in _content_files(inputs, "topics", [])}
-    pages = _load_documents(inputs, "pages", PageMeta, config, commentary_md, problems)
+    return (Config(*loaded) if loaded else None), problems
+
+
+def load_file(
+    file: ContentFile, data: bytes, config: SiteConfig, parsers: Parsers
+) -> tuple[Loaded | None, list[Problem]]:
+    """Check and parse one content file; return it, or None, with the problems found."""
+    problems: list[Problem] = []
+    inputs = {file.path: data}
+    loaded: Loaded | None
+    if file.folder == "articles":
+        loaded = _load_article(inputs, file, config, parsers.plain, problems)
+    else:
+        loaded = _load_document(inputs, file, config, parsers.commentary, problems)
+    return loaded, problems
+
+
+def load_site(inputs: Inputs, where: str = "the site folder") -> tuple[Site | None, list[Problem]]:
+    """Check and parse a site's input files in one go; return the site (None without site.yaml) and the problems."""
+    loaded_config, problems = load_config(inputs, where)
+    if loaded_config is None:
+        return None, problems
+    parsers = Parsers()
+    files, found = content_files(inputs)
+    problems += found
+    loaded: list[Loaded] = []
+    for file in files:
+        item, found = load_file(file, inputs[file.path], loaded_config.config, parsers)
+        problems += found
+        if item is not None:
+            loaded.append(item)
+    site, found = assemble(loaded_config, loaded, files)
+    return site, problems + found
+
+
+def content_files(inputs: Iterable[str]) -> tuple[list[ContentFile], list[Problem]]:
+    """List the Markdown files of each folder of content/ with a usable slug, sorted by folder and name."""
+    problems: list[Problem] = []
+    files: list[ContentFile] = []
+    paths = sorted(inputs)
+    for folder in FOLDERS:
+        files += (ContentFile(folder, slug, path) for slug, path in _content_files(paths, folder, problems))
+    return files, problems
+
+
+def assemble(config: Config, loaded: Sequence[Loaded], files: Sequence[ContentFile]) -> tuple[Site, list[Problem]]:
+    """Put the loaded files together into a site: order, and check what spans files.
+
+    The site is made even when there are problems, so that the build can go on to find the rest.
+    """
+    problems: list[Problem] = []
+    ids = [p.id for p in config.config.perspectives]
+    articles = sorted(
+        (a for a in loaded if isinstance(a, Article)), key=lambda a: (ids.index(a.meta.perspective), a.slug)
+    )
+    for perspective in config.config.perspectives:
+        if articles and not any(a.meta.perspective == perspective.id for a in articles):
+            message = f"perspective '{perspective.id}' has no source in content/articles/; its columns will be empty"
+            problems.append(Problem("site.yaml", None, message, warning=True))
+    if not articles:
+        problems.append(
+            Problem("content/articles", None, "no articles found; add at least one Markdown file per perspective")
+        )
+    pages = [p for p in loaded if isinstance(p, Page)]
     for page in pages:
         if page.slug in RESERVED:
-            problems.append(
-                Problem(
-                    page.path,
-                    None,
-                    f"the page slug '{page.slug}' is reserved for the site's own pages; rename the file",
-                )
-            )
-    ordered_topics = _order_topics(topics, topic_files, config, config_doc, problems)
-    raise_if_errors(problems)
-    ordered_pages = tuple(sorted(pages, key=lambda p: (p.page.order if p.page else 0, p.title)))
-    site = Site(config, articles, ordered_topics, ordered_pages)
-    return site, [p for p in problems if p.warning]
+            message = f"the page slug '{page.slug}' is reserved for the site's own pages; rename the file"
+            problems.append(Problem(page.path, None, message))
+    topic_files = {f.slug for f in files if f.folder == "topics"}
+    topics = [t for t in loaded if isinstance(t, Topic)]
+    ordered_topics = _order_topics(topics, topic_files, config.config, config.doc, problems)
+    ordered_pages = tuple(sorted(pages, key=lambda p: (p.meta.order, p.title)))
+    return Site(config.config, tuple(articles), ordered_topics, ordered_pages), problems
 
 
 # -- site.yaml ---------------------------------------------------------------------
@@ -97,9 +185,11 @@ def _check_config(config: SiteConfig, doc: YamlDoc) -> list[Problem]:
         if perspective.id in seen:
             problems.append(Problem(doc.path, line, f"perspective id '{perspective.id}' is declared twice"))
         seen.add(perspective.id)
+    listed: set[str] = set()
     for index, slug in enumerate(config.topics):
-        if config.topics.index(slug) != index:
+        if slug in listed:
             problems.append(Problem(doc.path, doc.line(("topics", index)), f"topic '{slug}' is listed twice"))
+        listed.add(slug)
     if config.base_url is not None and not _web_address(config.base_url, folder=True):
         message = "base_url must be the site's web address, like https://example.org/explainer/ (no ? or #)"
         problems.append(Problem(doc.path, doc.line(("base_url",)), message))
@@ -171,11 +261,11 @@ def _yaml(text: str, path: str, offset: int, problems: list[Problem]) -> YamlDoc
     return doc
 
 
-def _content_files(inputs: Inputs, folder: str, problems: list[Problem]) -> list[tuple[str, str]]:
+def _content_files(paths: Sequence[str], folder: str, problems: list[Problem]) -> list[tuple[str, str]]:
     """List (slug, path) of the Markdown files directly in `content/<folder>`, sorted by name."""
     prefix = f"content/{folder}/"
     found: dict[str, str] = {}
-    for rel in sorted(inputs):
+    for rel in paths:
         name = rel[len(prefix) :]
         if not rel.startswith(prefix) or "/" in name:
             continue
@@ -205,97 +295,75 @@ def _content_files(inputs: Inputs, folder: str, problems: list[Problem]) -> list
 # -- articles -------------------------------------------------------------------------------
 
 
-def _load_articles(inputs: Inputs, config: SiteConfig, md: MarkdownIt, problems: list[Problem]) -> dict[str, Article]:
+def _load_article(
+    inputs: Inputs, file: ContentFile, config: SiteConfig, md: MarkdownIt, problems: list[Problem]
+) -> Article | None:
     ids = [p.id for p in config.perspectives]
-    articles: list[Article] = []
-    for slug, path in _content_files(inputs, "articles", problems):
-        read = _read(inputs, path, ArticleMeta, "the article's front matter", problems)
-        if read is None:
-            continue
-        meta, doc, body, offset = read
-        for key in ("url", "archive_url"):
-            address = getattr(meta, key)
-            if address is not None and not _web_address(address):
-                message = f"{key} must be a web address starting with https:// or http://, not '{address}'"
-                problems.append(Problem(doc.path, doc.line((key,)), message))
-        if meta.perspective not in ids:
-            problems.append(
-                Problem(
-                    doc.path,
-                    doc.line(("perspective",)),
-                    _unknown("perspective", meta.perspective, ids, "site.yaml declares"),
-                )
-            )
-            continue
-        blocks = number_blocks(md, body, offset)
-        if not blocks:
-            problems.append(Problem(doc.path, offset + 1, "the article has no text after its front matter"))
-            continue
-        articles.append(Article(slug, doc.path, meta, blocks))
-    articles.sort(key=lambda a: (ids.index(a.meta.perspective), a.slug))
-    for perspective in config.perspectives:
-        if articles and not any(a.meta.perspective == perspective.id for a in articles):
-            message = f"perspective '{perspective.id}' has no source in content/articles/; its columns will be empty"
-            problems.append(Problem("site.yaml", None, message, warning=True))
-    if not articles:
-        problems.append(
-            Problem("content/articles", None, "no articles found; add at least one Markdown file per perspective")
-        )
-    return {a.slug: a for a in articles}
+    read = _read(inputs, file.path, ArticleMeta, "the article's front matter", problems)
+    if read is None:
+        return None
+    meta, doc, body, offset = read
+    for key in ("url", "archive_url"):
+        address = getattr(meta, key)
+        if address is not None and not _web_address(address):
+            message = f"{key} must be a web address starting with https:// or http://, not '{address}'"
+            problems.append(Problem(doc.path, doc.line((key,)), message))
+    if meta.perspective not in ids:
+        message = _unknown("perspective", meta.perspective, ids, "site.yaml declares")
+        problems.append(Problem(doc.path, doc.line(("perspective",)), message))
+        return None
+    blocks = number_blocks(md, body, offset)
+    if not blocks:
+        problems.append(Problem(doc.path, offset + 1, "the article has no text after its front matter"))
+        return None
+    return Article(file.slug, doc.path, meta, blocks)
 
 
 # -- topics and pages --------------------------------------------------------------------------
 
 
-def _load_documents(
-    inputs: Inputs,
-    folder: str,
-    cls: type[TopicMeta] | type[PageMeta],
-    config: SiteConfig,
-    md: MarkdownIt,
-    problems: list[Problem],
-) -> list[Document]:
-    kind = "topic" if folder == "topics" else "page"
+def _load_document(
+    inputs: Inputs, file: ContentFile, config: SiteConfig, md: MarkdownIt, problems: list[Problem]
+) -> Topic | Page | None:
+    is_topic = file.folder == "topics"
+    cls: type[TopicMeta] | type[PageMeta] = TopicMeta if is_topic else PageMeta
+    read = _read(inputs, file.path, cls, f"the {'topic' if is_topic else 'page'}'s front matter", problems)
+    if read is None:
+        return None
+    meta, doc, body, offset = read
     ids = [p.id for p in config.perspectives]
-    documents = []
-    for slug, path in _content_files(inputs, folder, problems):
-        read = _read(inputs, path, cls, f"the {kind}'s front matter", problems)
-        if read is None:
-            continue
-        meta, doc, body, offset = read
-        if isinstance(meta, TopicMeta):
-            bad = [k for k in meta.silent if k not in ids]
-            for key in bad:
-                problems.append(
-                    Problem(
-                        doc.path, doc.line(("silent", key)), _unknown("perspective", key, ids, "site.yaml declares")
-                    )
-                )
-            if bad:
-                continue
-        document, found = parse_document(md, kind, slug, doc.path, meta, body, offset, config.perspectives)
-        problems += found
-        if document is not None:
-            documents.append(document)
-    return documents
+    if isinstance(meta, TopicMeta):
+        bad = [key for key in meta.silent if key not in ids]
+        for key in bad:
+            message = _unknown("perspective", key, ids, "site.yaml declares")
+            problems.append(Problem(doc.path, doc.line(("silent", key)), message))
+        if bad:
+            return None
+    parsed, found = parse_body(
+        md, doc.path, body, offset, meta if isinstance(meta, TopicMeta) else None, config.perspectives
+    )
+    problems += found
+    if parsed is None:
+        return None
+    if isinstance(meta, TopicMeta):
+        return Topic(file.slug, doc.path, meta, parsed)
+    return Page(file.slug, doc.path, meta, parsed)
 
 
 def _order_topics(
-    topics: Sequence[Document], files: set[str], config: SiteConfig, doc: YamlDoc, problems: list[Problem]
-) -> tuple[Document, ...]:
+    topics: Sequence[Topic], files: set[str], config: SiteConfig, doc: YamlDoc, problems: list[Problem]
+) -> tuple[Topic, ...]:
     """Order topics as site.yaml lists them, or by their `order` and title."""
     if not config.topics:
         return tuple(sorted(topics, key=lambda t: (_order(t), t.title)))
     by_slug = {t.slug: t for t in topics}
     for index, slug in enumerate(config.topics):
         if slug not in files:
-            problems.append(
-                Problem(
-                    doc.path, doc.line(("topics", index)), _unknown("topic", slug, sorted(files), "content/topics/ has")
-                )
-            )
+            message = _unknown("topic", slug, sorted(files), "content/topics/ has")
+            problems.append(Problem(doc.path, doc.line(("topics", index)), message))
+    listed = set(config.topics)
     for topic in topics:
-        if topic.slug not in config.topics:
+        if topic.slug not in listed:
             problems.append(
                 Problem(
                     topic.path,
@@ -306,9 +374,8 @@ def _order_topics(
     return tuple(by_slug[s] for s in config.topics if s in by_slug)
 
 
-def _order(topic: Document) -> int:
-    order = topic.topic.order if topic.topic else None
-    return order if order is not None else 1_000_000
+def _order(topic: Topic) -> int:
+    return topic.meta.order if topic.meta.order is not None else 1_000_000
 
 
 def _unknown(what: str, name: str, known: Sequence[str], source: str) -> str:

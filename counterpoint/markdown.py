@@ -1,4 +1,8 @@
-"""Markdown for sources and commentary: parsers, numbered blocks, topic sections."""
+"""Markdown for sources and commentary: parsers, numbered blocks, topic sections.
+
+Tokens live only inside this module: a source leaves it as numbered blocks, a
+commentary file as sections of HTML with citation placeholders.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,23 @@ from collections.abc import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from counterpoint.citations import citation_plugin, new_env
+from counterpoint.citations import PLACEHOLDER, citation_plugin, cite_state, new_env
 from counterpoint.errors import Problem
-from counterpoint.model import Block, Document, PageMeta, Perspective, Section, TopicMeta
+from counterpoint.model import (
+    Block,
+    BlockKind,
+    Body,
+    Common,
+    Context,
+    Intro,
+    Perspective,
+    ProseQuote,
+    Section,
+    SectionKey,
+    Side,
+    TopicMeta,
+)
+from counterpoint.quotes import fold
 
 
 def make_parser(citations: bool) -> MarkdownIt:
@@ -41,10 +59,10 @@ def plain_text(tokens: Sequence[Token], code: bool = True) -> str:
 # -- source articles ---------------------------------------------------------------
 
 _KINDS = {
-    "paragraph_open": "paragraph",
-    "heading_open": "heading",
-    "blockquote_open": "blockquote",
-    "list_item_open": "item",
+    "paragraph_open": BlockKind.PARAGRAPH,
+    "heading_open": BlockKind.HEADING,
+    "blockquote_open": BlockKind.BLOCKQUOTE,
+    "list_item_open": BlockKind.ITEM,
 }
 
 
@@ -61,8 +79,9 @@ def number_blocks(md: MarkdownIt, body: str, line_offset: int) -> tuple[Block, .
         if wrapper:
             html = f"{wrapper[0]}\n{html}{wrapper[1]}\n"
         line = line_offset + (opening.map[0] if opening.map else 0) + 1
-        kind = _KINDS.get(opening.type, "other")
-        blocks.append(Block(len(blocks) + 1, kind, html, plain_text(tokens[start:end]).strip(), line))
+        kind = _KINDS.get(opening.type, BlockKind.OTHER)
+        text = plain_text(tokens[start:end]).strip()
+        blocks.append(Block(len(blocks) + 1, kind, html, text, fold(text), line))
     return tuple(blocks)
 
 
@@ -115,36 +134,62 @@ def _close(tokens: Sequence[Token], index: int) -> int:
 # -- commentary --------------------------------------------------------------------
 
 _PERSPECTIVE = re.compile(r"perspective\s*:\s*(?P<id>\S+)$", re.IGNORECASE)
-_NAMED = {"common ground": "common", "context": "context"}
+_NAMED: dict[str, SectionKey] = {"common ground": Common(), "context": Context()}
+_PROSE_QUOTE = re.compile(r'[“"]([^“”"]{2,}?)[”"]')
 
 
-def parse_document(
+def parse_body(
     md: MarkdownIt,
-    kind: str,
-    slug: str,
     path: str,
-    meta: TopicMeta | PageMeta,
     body: str,
     line_offset: int,
+    topic: TopicMeta | None,
     perspectives: Sequence[Perspective],
-) -> tuple[Document | None, list[Problem]]:
-    """Parse a topic or page; a topic is split into its sections, in page order."""
+) -> tuple[Body | None, list[Problem]]:
+    """Parse a page, or a topic (given its `topic` front matter) split into its sections, in page order."""
     env = new_env(line_offset)
     tokens = md.parse(body, env)
-    uses = tuple(env["cite"]["uses"])  # type: ignore[index]
+    uses = tuple(cite_state(env)["uses"])
+    quotes = tuple(_prose_quotes(tokens, line_offset))
     problems = _second_titles(tokens, path, line_offset)
-    if isinstance(meta, PageMeta):
-        section = Section("intro", tuple(tokens), line_offset + 1)
-        document = Document(kind, slug, path, meta.title, (section,), uses, line_offset, page=meta)
-        return (None, problems) if problems else (document, [])
-    sections, found = _split_sections(tokens, path, line_offset, perspectives)
+    if topic is None:
+        intro = (_section(md, Intro(), tokens, line_offset + 1),) if tokens else ()
+        return (None, problems) if problems else (Body(intro, uses, quotes), [])
+    spans, found = _split_sections(tokens, path, line_offset, perspectives)
     problems += found
-    problems += _check_perspectives(sections, meta, path, line_offset, perspectives)
+    problems += _check_perspectives(spans, topic, path, line_offset, perspectives)
     if problems:
         return None, problems
-    order = ["intro", *(f"perspective:{p.id}" for p in perspectives), "common", "context"]
-    ordered = tuple(sorted(sections.values(), key=lambda s: order.index(s.key)))
-    return Document(kind, slug, path, meta.title, ordered, uses, line_offset, topic=meta), []
+    order: list[SectionKey] = [Intro(), *(Side(p.id) for p in perspectives), Common(), Context()]
+    ordered = sorted(spans.items(), key=lambda item: order.index(item[0]))
+    sections = tuple(_section(md, key, part, line) for key, (part, line) in ordered)
+    return Body(sections, uses, quotes), []
+
+
+def _section(md: MarkdownIt, key: SectionKey, tokens: Sequence[Token], line: int) -> Section:
+    """Render a section's tokens to HTML with citation placeholders."""
+    html = md.renderer.render(list(tokens), md.options, {})
+    uses = tuple(int(use) for use in PLACEHOLDER.findall(html))
+    return Section(key, html, uses, line)
+
+
+def _prose_quotes(tokens: Sequence[Token], line_offset: int) -> list[ProseQuote]:
+    """Find the double-quoted words of each paragraph, with the citation that follows them, if any."""
+    quotes: list[ProseQuote] = []
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = line_offset + (token.map or [0])[0] + 1
+        pending = ""
+        for child in token.children:
+            if child.type != "citation":
+                pending += plain_text([child], code=False)  # `"..."` in code is syntax, not a quotation
+                continue
+            use = child.meta["use"]
+            quotes += (ProseQuote(words, use, line) for words in _PROSE_QUOTE.findall(pending))
+            pending = ""
+        quotes += (ProseQuote(words, None, line) for words in _PROSE_QUOTE.findall(pending))
+    return quotes
 
 
 def _second_titles(tokens: Sequence[Token], path: str, line_offset: int) -> list[Problem]:
@@ -162,18 +207,20 @@ def _second_titles(tokens: Sequence[Token], path: str, line_offset: int) -> list
 
 def _split_sections(
     tokens: Sequence[Token], path: str, line_offset: int, perspectives: Sequence[Perspective]
-) -> tuple[dict[str, Section], list[Problem]]:
+) -> tuple[dict[SectionKey, tuple[Sequence[Token], int]], list[Problem]]:
+    """Return each section's tokens and heading line, by section."""
     problems: list[Problem] = []
-    sections: dict[str, Section] = {}
-    key, start, line = "intro", 0, line_offset + 1
+    sections: dict[SectionKey, tuple[Sequence[Token], int]] = {}
+    key: SectionKey | None = Intro()
+    start, line = 0, line_offset + 1
     index = 0
     while index <= len(tokens):
         at_end = index == len(tokens)
         token = tokens[index] if not at_end else None
         if at_end or (token is not None and token.type == "heading_open" and token.tag == "h2" and token.level == 0):
-            content = tuple(tokens[start:index])
-            if key != "intro" or content:
-                sections[key] = Section(key, content, line)
+            content = tokens[start:index]
+            if key is not None and (key != Intro() or content):
+                sections[key] = (content, line)
             if at_end:
                 break
             heading = tokens[index + 1].content.strip()
@@ -190,24 +237,24 @@ def _split_sections(
     return sections, problems
 
 
-def _section_key(heading: str, perspectives: Sequence[Perspective]) -> tuple[str, str | None]:
-    """Return the section key a `## heading` names, or why it names none."""
+def _section_key(heading: str, perspectives: Sequence[Perspective]) -> tuple[SectionKey | None, str | None]:
+    """Return the section a `## heading` names, or why it names none."""
     ids = [p.id for p in perspectives]
     match = _PERSPECTIVE.match(heading)
     if match:
         if match["id"] in ids:
-            return f"perspective:{match['id']}", None
+            return Side(match["id"]), None
         close = difflib.get_close_matches(match["id"], ids, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"site.yaml declares: {', '.join(ids)}"
-        return "", f"unknown perspective '{match['id']}' in '## {heading}'; {hint}"
+        return None, f"unknown perspective '{match['id']}' in '## {heading}'; {hint}"
     if heading.lower() in _NAMED:
         return _NAMED[heading.lower()], None
     allowed = ", ".join([f"'## Perspective: {i}'" for i in ids] + ["'## Common ground'", "'## Context'"])
-    return "", f"unknown section '## {heading}'; a topic's sections are {allowed} (use ### inside them)"
+    return None, f"unknown section '## {heading}'; a topic's sections are {allowed} (use ### inside them)"
 
 
 def _check_perspectives(
-    sections: dict[str, Section],
+    sections: dict[SectionKey, tuple[Sequence[Token], int]],
     meta: TopicMeta,
     path: str,
     line_offset: int,
@@ -215,14 +262,14 @@ def _check_perspectives(
 ) -> list[Problem]:
     """Require each perspective to have a section or a declared silence, not both."""
     problems = []
-    ids = [p.id for p in perspectives]
-    for pid in ids:
-        section = sections.get(f"perspective:{pid}")
-        if section and pid in meta.silent:
-            problems.append(
-                Problem(path, section.line, f"perspective '{pid}' has a section but is also declared silent; keep one")
-            )
-        elif not section and pid not in meta.silent:
+    for perspective in perspectives:
+        pid = perspective.id
+        section = sections.get(Side(pid))
+        silent = pid in meta.silent
+        if section and silent:
+            message = f"perspective '{pid}' has a section but is also declared silent; keep one"
+            problems.append(Problem(path, section[1], message))
+        elif not section and not silent:
             problems.append(
                 Problem(
                     path,

@@ -1,16 +1,55 @@
-"""The content model: what a site is made of, as frozen, typed data.
+"""The content model: what a site is made of, as frozen, typed, hashable data.
 
 The `*Meta` and `SiteConfig` classes double as the schemas of `site.yaml` and
 of each kind of front matter (see `schema.convert`): their fields are the keys
 a file may hold, and a field without a default is required.
+
+Parsed Markdown is kept as rendered HTML in which each citation stands as a
+placeholder (see `citations.placeholder`), never as markdown-it tokens: the
+model is frozen for real, hashable, cheap to send to another process, and
+rendering a page only fills the placeholders in.
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
+import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
-from markdown_it.token import Token
+from counterpoint import urls
+
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[str, V], Generic[V]):
+    """A mapping that cannot change, and so can be hashed: YAML mappings in frozen data."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, V]) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key: str) -> V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
 
 # -- site.yaml -----------------------------------------------------------------
 
@@ -98,7 +137,7 @@ class TopicMeta:
     """One line saying what the topic covers."""
     order: int | None = None
     """Position among topics, when site.yaml does not list them."""
-    silent: dict[str, str] = field(default_factory=dict)
+    silent: FrozenMap[str] = field(default_factory=lambda: FrozenMap({}))
     """Perspectives whose sources do not address this topic, each with the reason."""
 
 
@@ -114,7 +153,17 @@ class PageMeta:
     """Position in the site's navigation."""
 
 
-# -- parsed content ------------------------------------------------------------------
+# -- sources ---------------------------------------------------------------------------
+
+
+class BlockKind(enum.StrEnum):
+    """What a numbered block of a source is; templates use the value as a CSS class."""
+
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+    ITEM = "item"
+    BLOCKQUOTE = "blockquote"
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -123,12 +172,14 @@ class Block:
 
     number: int
     """¶N, counted from 1 in reading order."""
-    kind: str
-    """`paragraph`, `heading`, `item`, `blockquote` or `other`."""
+    kind: BlockKind
+    """What kind of block it is."""
     html: str
     """The block rendered, verbatim."""
     text: str
     """The block's plain text, which quotes are matched against."""
+    folded: str
+    """`text` with its typography folded (`quotes.fold`), computed once, for quote lookups."""
     line: int
     """Line of the block in its file."""
 
@@ -146,6 +197,45 @@ class Article:
     blocks: tuple[Block, ...]
     """Its text, block by block."""
 
+    @property
+    def url(self) -> str:
+        """Return the site path of the source's page."""
+        return urls.source(self.slug)
+
+    def span(self, first: int, last: int) -> tuple[Block, ...]:
+        """Return the blocks ¶first to ¶last."""
+        return self.blocks[first - 1 : last]
+
+
+# -- citations as written ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WholeArticle:
+    """A citation of a whole article, with no paragraph."""
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    """A citation of paragraphs ¶first to ¶last (equal for one paragraph)."""
+
+    first: int
+    """First cited paragraph."""
+    last: int
+    """Last cited paragraph."""
+
+    @property
+    def numbers(self) -> range:
+        """Return the cited paragraph numbers."""
+        return range(self.first, self.last + 1)
+
+    def __str__(self) -> str:
+        return f"¶{self.first}" if self.first == self.last else f"¶{self.first}–{self.last}"
+
+
+Locator = WholeArticle | Paragraphs
+"""Where in a source a citation points."""
+
 
 @dataclass(frozen=True)
 class CiteRef:
@@ -153,10 +243,8 @@ class CiteRef:
 
     source: str
     """Slug of the cited article."""
-    first: int | None = None
-    """First cited paragraph; None cites the whole article (or locates the quote)."""
-    last: int | None = None
-    """Last cited paragraph of a range; equal to `first` for one paragraph."""
+    locator: Locator = WholeArticle()
+    """The paragraphs cited, or the whole article (which a quote then locates)."""
     quote: str | None = None
     """Words quoted from the source, checked at build time."""
 
@@ -169,7 +257,7 @@ class CitationUse:
     """What the bracket cites, in order."""
     line: int
     """Line in the document's file."""
-    block: bool
+    pull: bool
     """True for a pull quote (`![@a ¶1]` on its own line)."""
     text: str
     """The citation as written, for messages."""
@@ -178,44 +266,131 @@ class CitationUse:
 
 
 @dataclass(frozen=True)
-class Section:
-    """A part of a commentary document: the intro, a perspective, common ground or context."""
+class ProseQuote:
+    """Words in double quotes in the commentary's prose, which must be in the passage cited after them."""
 
-    key: str
-    """`intro`, `perspective:<id>`, `common` or `context`."""
-    tokens: tuple[Token, ...]
-    """Its parsed Markdown, without the heading."""
+    words: str
+    """The quoted words."""
+    use: int | None
+    """Index of the citation after them in the same paragraph, or None when there is none."""
+    line: int
+    """Line of the paragraph in the document's file."""
+
+
+# -- commentary ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Intro:
+    """The part of a document before its first `##` section."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """A topic's `## Perspective: <id>` section."""
+
+    perspective: str
+    """The perspective's id."""
+
+
+@dataclass(frozen=True)
+class Common:
+    """A topic's `## Common ground` section."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """A topic's `## Context` section."""
+
+
+SectionKey = Intro | Side | Common | Context
+"""Which part of a page a section is."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a commentary document, rendered, with its citations as placeholders."""
+
+    key: SectionKey
+    """Which part of the page it is."""
+    html: str
+    """Its Markdown rendered to HTML, without the heading; citations are placeholders."""
+    uses: tuple[int, ...]
+    """Indexes of the citation uses it holds, in reading order."""
     line: int
     """Line of its heading (or of the document start for the intro)."""
 
 
 @dataclass(frozen=True)
-class Document:
-    """A parsed commentary file: a topic or a page."""
+class Body:
+    """A commentary file's Markdown, parsed."""
 
-    kind: str
-    """`topic` or `page`."""
+    sections: tuple[Section, ...]
+    """Sections in the order the page shows them."""
+    uses: tuple[CitationUse, ...]
+    """Every citation in the file, in the order written; placeholders name them by index."""
+    quotes: tuple[ProseQuote, ...]
+    """Double-quoted words in the prose, to check against the passages cited."""
+
+    def section(self, key: SectionKey) -> Section | None:
+        """Return the section `key`, if the document has it."""
+        return next((s for s in self.sections if s.key == key), None)
+
+    def page_order(self) -> tuple[int, ...]:
+        """Return the index of every citation use in the order the page shows them."""
+        return tuple(use for section in self.sections for use in section.uses)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic: the perspectives side by side, common ground and context."""
+
     slug: str
     """File name without `.md`."""
     path: str
     """File path relative to the site folder."""
-    title: str
-    """Title from front matter."""
-    sections: tuple[Section, ...]
-    """Sections in the order the page shows them."""
-    uses: tuple[CitationUse, ...]
-    """Every citation in the file, indexed by the `use` of its token."""
-    offset: int
-    """Lines of the file before the Markdown body, to turn token lines into file lines."""
-    topic: TopicMeta | None = None
-    """Front matter of a topic."""
-    page: PageMeta | None = None
-    """Front matter of a page."""
+    meta: TopicMeta
+    """Its front matter."""
+    body: Body
+    """Its parsed Markdown."""
+
+    @property
+    def title(self) -> str:
+        """Return the topic's title."""
+        return self.meta.title
 
     @property
     def url(self) -> str:
-        """Return the site path of this document's page."""
-        return f"topics/{self.slug}/" if self.kind == "topic" else f"{self.slug}/"
+        """Return the site path of the topic's page."""
+        return urls.topic(self.slug)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Another page: about, method."""
+
+    slug: str
+    """File name without `.md`."""
+    path: str
+    """File path relative to the site folder."""
+    meta: PageMeta
+    """Its front matter."""
+    body: Body
+    """Its parsed Markdown."""
+
+    @property
+    def title(self) -> str:
+        """Return the page's title."""
+        return self.meta.title
+
+    @property
+    def url(self) -> str:
+        """Return the site path of the page."""
+        return urls.page(self.slug)
+
+
+Document = Topic | Page
+"""A commentary file: a topic or a page."""
 
 
 @dataclass(frozen=True)
@@ -224,9 +399,135 @@ class Site:
 
     config: SiteConfig
     """site.yaml."""
-    articles: dict[str, Article]
-    """Source articles by slug, in perspective order, then by slug."""
-    topics: tuple[Document, ...]
+    articles: tuple[Article, ...]
+    """Source articles, in perspective order, then by slug."""
+    topics: tuple[Topic, ...]
     """Topics in reading order."""
-    pages: tuple[Document, ...]
+    pages: tuple[Page, ...]
     """Other pages, in navigation order."""
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        """Return the topics, then the pages."""
+        return (*self.topics, *self.pages)
+
+
+# -- citations resolved ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a citation points at, checked against the source."""
+
+    article: str
+    """Slug of the cited article."""
+    locator: Locator
+    """The paragraphs cited (a located quote's paragraph), or the whole article."""
+    quote: str | None = None
+    """The quote as written in the commentary."""
+    words: tuple[str, ...] = ()
+    """The source's own words for each part of the quote, verbatim."""
+    fragment: str = ""
+    """A `:~:text=` directive highlighting the quote, or empty."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """Where the quote's parts stand in the paragraph's plain text."""
+
+    @property
+    def first(self) -> int | None:
+        """Return the first cited paragraph, or None for the whole article."""
+        return self.locator.first if isinstance(self.locator, Paragraphs) else None
+
+    @property
+    def anchor(self) -> str:
+        """Return the fragment of the cited paragraph on its source page, with the text directive."""
+        first = self.first
+        return f"{urls.paragraph(first)}{self.fragment}" if first else ""
+
+    @property
+    def locator_text(self) -> str:
+        """Return the paragraphs as `¶4` or `¶4–6`, or empty for the whole article."""
+        return str(self.locator) if isinstance(self.locator, Paragraphs) else ""
+
+    @property
+    def paragraphs(self) -> range:
+        """Return the cited paragraph numbers; 0 stands for the whole article."""
+        return self.locator.numbers if isinstance(self.locator, Paragraphs) else range(0, 1)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What one rendered in-text marker shows and where it points."""
+
+    id: str
+    """The marker's own id, which back-links point at."""
+    label: str
+    """Its visible text: the reference number."""
+    href: str
+    """Its link: the reference entry on the same page."""
+    description: str
+    """Accessible description: source and paragraph."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An entry of a document's reference list, shared by the markers that cite the same thing."""
+
+    number: int
+    """Its number in the list, as markers show it."""
+    target: Target
+    """What it cites."""
+    markers: tuple[Marker, ...]
+    """Every marker citing it, in page order."""
+
+    @property
+    def id(self) -> str:
+        """Return the entry's element id."""
+        return f"ref-{self.number}"
+
+    @property
+    def letters(self) -> tuple[str, ...]:
+        """Return each marker's letter (a, b, ...), or one empty string for a lone marker."""
+        if len(self.markers) == 1:
+            return ("",)
+        return tuple(letter(i) for i in range(len(self.markers)))
+
+
+def letter(index: int) -> str:
+    """Return a, b, ..., z, aa, ab, ... for 0, 1, ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The resolved citations of one document."""
+
+    markers: tuple[tuple[int, tuple[Marker, ...]], ...]
+    """Markers of each citation use, by use index."""
+    pullquotes: tuple[tuple[int, Target, Marker], ...]
+    """What each pull quote transcludes, by use index."""
+    references: tuple[Reference, ...]
+    """The reference list, in order."""
+    balance: tuple[int, ...]
+    """Citations of each perspective's sources, in the order site.yaml declares the perspectives."""
+
+    @functools.cached_property
+    def cited(self) -> frozenset[str]:
+        """Return the slugs of the articles this document cites."""
+        return frozenset(r.target.article for r in self.references)
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """A link from a source paragraph back to a marker that cites it."""
+
+    document: Document
+    """The document holding the marker."""
+    marker: Marker
+    """The marker."""
+    letter: str
+    """Its letter among the entry's markers (`a`, `b`), or empty when it is alone."""

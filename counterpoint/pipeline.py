@@ -1,33 +1,61 @@
-"""Builds: load, resolve, render, check, write; and rebuilds that redo only what an edit can change."""
+"""Builds: read, load, resolve, plan, render, check, write; and rebuilds that redo only what an edit changes.
+
+Every phase returns its problems, and this module alone decides what is fatal.
+What a build computes is kept, keyed by what it was computed from (a file's
+bytes, the sources a document cites, the fingerprints of a page's inputs), so
+the next build of the same `Builder` loads, resolves and renders again only
+what an edit touched. A large build spreads loading, resolving and rendering
+over every core (see `parallel`), and writes its pages straight into the
+staging folder instead of holding them all.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import tempfile
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 
-from counterpoint.checks import LinkChecker, check_links
+from counterpoint.checks import LinkIndex, PageLinks, broken_links, check_links, plain_attributes, read_page
 from counterpoint.errors import BuildFailed, Problem
-from counterpoint.inputs import read_folder, read_inputs
-from counterpoint.loading import load_site
-from counterpoint.model import Document, Site
-from counterpoint.render import Renderer, hashed_assets, make_environment, source_path
-from counterpoint.write import check_writable, write_site
-from counterpoint.xref import Links, resolve
+from counterpoint.inputs import InputReader, read_folder
+from counterpoint.loading import Config, ContentFile, Loaded, Parsers, assemble, content_files, load_config, load_file
+from counterpoint.model import Article, Document, Resolution, Site, SiteConfig
+from counterpoint.parallel import map_in_order, worker_count
+from counterpoint.plan import (
+    SHAPE,
+    Asset,
+    Output,
+    article_input,
+    balance_input,
+    document_input,
+    make_plan,
+    resolution_input,
+    shape,
+)
+from counterpoint.render import Renderer, Theme, hashed_assets, make_environment
+from counterpoint.write import Staging, check_writable
+from counterpoint.xref import resolve_document, uncited
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
 class BuildResult:
     """What a successful build made."""
 
-    files: dict[str, bytes]
-    """Every file of the site, by its path in the output."""
+    files: Mapping[str, bytes]
+    """Every file of the site by its path in the output, for a build held in memory; empty when written."""
+    paths: tuple[str, ...]
+    """The path of every file of the site, sorted."""
     rendered: tuple[str, ...]
-    """The pages rendered by this build (all of them, unless it was a rebuild)."""
+    """The files rendered by this build (all of them, unless it was a rebuild)."""
     citations: int
     """Citation markers resolved."""
     warnings: tuple[Problem, ...]
@@ -36,11 +64,13 @@ class BuildResult:
     """Wall time of the build."""
     notes: tuple[str, ...] = ()
     """Things worth knowing about the output that are not problems."""
+    processes: int = 1
+    """The most processes a phase of the build ran in."""
 
     @property
     def pages(self) -> int:
         """Return the number of HTML pages in the site."""
-        return sum(1 for name in self.files if name.endswith(".html"))
+        return sum(1 for name in self.paths if name.endswith(".html"))
 
 
 NO_BASE_URL = (
@@ -50,116 +80,299 @@ NO_BASE_URL = (
 
 
 @dataclass(frozen=True)
-class _Previous:
-    """What the last successful build was made from."""
+class _Loaded:
+    """A content file as last loaded, with what it was loaded from."""
 
-    inputs: dict[str, bytes]
+    data: bytes
+    config: SiteConfig
+    result: Loaded | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """A document's citations as last resolved, with what they were resolved against."""
+
+    document: Document
+    cites: tuple[tuple[str, Article | None], ...]
+    """Each source the document names, with the article it was then (None if there was none)."""
+    sources: int
+    """Fingerprint of the list of every source's slug, which "did you mean" hints read."""
+    resolution: Resolution
+    problems: tuple[Problem, ...]
+    fingerprint: int
+    citations: int
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """An output file as last rendered, with the fingerprint of its inputs then."""
+
+    fingerprint: object
+    data: bytes
+    links: PageLinks | None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything a build knows before it renders."""
+
     site: Site
-    links: Links
-    files: dict[str, bytes]
+    plan: tuple[Output, ...]
+    renderer: Renderer
+    plain: bool
+    """Whether the theme spells every id and link attribute as ` name="value"` (see `checks.read_page`)."""
+    fingerprints: Mapping[Output, object]
+    citations: int
+    warnings: tuple[Problem, ...]
 
 
 class Builder:
-    """Builds one site; built again, it re-renders only the pages its edits can change."""
+    """Builds one site; built again, it redoes only what its edits can change."""
 
-    def __init__(self, root: Path, templates: Path, strict: bool = False) -> None:
+    def __init__(self, root: Path, templates: Path, strict: bool = False, workers: int | None = None) -> None:
         self.root = root
         self.templates = templates
         self.strict = strict
+        self.workers = workers
+        """Processes to use: None for one per core when the site is large enough to gain from them."""
+        self._reader = InputReader(root)
+        self._parsers = Parsers()
+        self._config: tuple[bytes, Config | None, tuple[Problem, ...]] | None = None
+        self._loaded: dict[str, _Loaded] = {}
+        self._resolved: dict[str, _Resolved] = {}
+        self._theme_stamp = ""
         self._env: jinja2.Environment | None = None
-        self._templates_stamp: str | None = None
-        self._checker = LinkChecker()
-        self._previous: _Previous | None = None
+        self._rendered: dict[str, _Rendered] = {}
+        self._links = LinkIndex()
+        self._processes = 1
 
     def build(self) -> BuildResult:
         """Build the site in memory; raise BuildFailed (keeping the last good state) on any error."""
         start = time.perf_counter()
-        inputs = read_inputs(self.root)
+        prepared = self._prepare()
+        wanted = [o for o in prepared.plan if self._stale(o, prepared.fingerprints[o])]
+        outcomes = self._map(prepared.renderer.render, wanted)
+        problems = [o for o in outcomes if isinstance(o, Problem)]
+        if problems:
+            raise BuildFailed(problems)
+        fresh: dict[str, _Rendered] = {}
+        for output, data in zip(wanted, outcomes, strict=True):
+            assert isinstance(data, bytes)
+            page = (
+                read_page(output.path, data.decode("utf-8"), prepared.plain) if output.path.endswith(".html") else None
+            )
+            fresh[output.path] = _Rendered(prepared.fingerprints[output], data, page)
+        kept = {o.path: self._rendered[o.path] for o in prepared.plan if o.path not in fresh}
+        rendered = kept | fresh
+        paths = tuple(sorted(rendered))
+        changed = rendered if not self._links.pages else fresh  # a new index must learn every page
+        broken = self._links.update({p: e.links for p, e in changed.items() if e.links}, set(paths))
+        if broken:
+            self._links = LinkIndex()  # it has taken in pages that this failed build does not keep
+            raise BuildFailed(_blame(broken, prepared.plan))
+        self._rendered = rendered
+        files = {path: rendered[path].data for path in paths}
+        return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
+
+    def build_into(self, out: Path) -> BuildResult:
+        """Build the whole site into `out`, atomically, pages streaming to disk; raise BuildFailed on any error."""
+        start = time.perf_counter()
+        check_writable(out)
+        prepared = self._prepare()
+        gc.freeze()  # what is loaded now lives until the end: spare the collector walking it again and again
+        staging = Staging(out)
+        try:
+            renderer, plain = prepared.renderer, prepared.plain
+
+            def render(output: Output) -> PageLinks | Problem | None:
+                data = renderer.render(output)
+                if isinstance(data, Problem):
+                    return data
+                staging.write(output.path, data)
+                return read_page(output.path, data.decode("utf-8"), plain) if output.path.endswith(".html") else None
+
+            outcomes = self._map(render, prepared.plan)
+            problems = [o for o in outcomes if isinstance(o, Problem)]
+            if problems:
+                raise BuildFailed(problems)
+            pages = {o.path: r for o, r in zip(prepared.plan, outcomes, strict=True) if isinstance(r, PageLinks)}
+            paths = tuple(sorted(o.path for o in prepared.plan))
+            broken = broken_links(pages, set(paths))
+            if broken:
+                raise BuildFailed(_blame(broken, prepared.plan))
+            staging.commit()
+        finally:
+            staging.discard()
+            gc.unfreeze()
+        return self._result(prepared, {}, paths, paths, start)
+
+    def _result(
+        self,
+        prepared: _Prepared,
+        files: Mapping[str, bytes],
+        paths: tuple[str, ...],
+        rendered: tuple[str, ...],
+        start: float,
+    ) -> BuildResult:
+        notes = () if prepared.site.config.base_url else (NO_BASE_URL,)
+        seconds = time.perf_counter() - start
+        processes, self._processes = self._processes, 1
+        return BuildResult(files, paths, rendered, prepared.citations, prepared.warnings, seconds, notes, processes)
+
+    def _map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """Apply `function` to each item, over several processes when there are enough items to gain."""
+        count = worker_count(len(items), self.workers)
+        self._processes = max(self._processes, count)
+        return map_in_order(function, items, count)
+
+    def _stale(self, output: Output, fingerprint: object) -> bool:
+        entry = self._rendered.get(output.path)
+        return entry is None or entry.fingerprint != fingerprint
+
+    # -- before rendering --------------------------------------------------------------
+
+    def _prepare(self) -> _Prepared:
+        """Read, load, resolve and plan; raise BuildFailed with every problem found."""
+        inputs = self._reader.read()
         if not self.templates.is_dir():
             message = "there is no templates folder here; create templates/ or pass --templates DIR"
             raise BuildFailed([Problem(str(self.templates), None, message)])
-        template_files = read_folder(self.templates)
-        stamp = _stamp(template_files)
-        if self._env is None or stamp != self._templates_stamp:
-            self._env, self._templates_stamp, self._previous = make_environment(self.templates), stamp, None
-        site, warnings = load_site(inputs, str(self.root))
-        links, problems = resolve(site)
-        warnings += [p for p in problems if p.warning]
-        errors = [p for p in problems if not p.warning]
-        if self.strict:
-            errors += [w.as_error() for w in warnings]
-        if errors or links is None:
+        theme = Theme(read_folder(self.templates), _display(self.templates, self.root))
+        stamp = theme.stamp()
+        if self._env is None or stamp != self._theme_stamp:
+            self._env, self._theme_stamp, self._rendered, self._links = make_environment(theme), stamp, {}, LinkIndex()
+        config = self._load_config(inputs)
+        if config is None:
+            assert self._config is not None
+            raise BuildFailed(self._config[2])
+        files, problems = content_files(inputs)
+        loaded, found = self._load(files, inputs, config.config)
+        problems += found
+        site, found = assemble(config, loaded, files)
+        problems += found
+        unloaded = {f.slug for f in files if f.folder == "articles" and self._loaded[f.path].result is None}
+        resolutions, citations, found = self._resolve(site, unloaded)
+        problems += found
+        cited = {slug for r in resolutions.values() for slug in r.cited}
+        problems += uncited(site.articles, cited)
+        errors = _fatal(problems, self.strict)
+        if errors:
             raise BuildFailed(errors)
-        assets = hashed_assets(template_files)
-        renderer = Renderer(site, links, self._env, assets, _display(self.templates, self.root))
-        pages = renderer.pages()
-        wanted = self._pages_to_render(inputs, site, links, set(pages))
-        files = {name: data for name, (data, _) in assets.items()}
-        if self._previous is not None:
-            files.update({name: data for name, data in self._previous.files.items() if name in pages})
-        files.update({name: pages[name]() for name in sorted(wanted)})
-        broken = self._checker.check(files)
-        if broken:
-            raise BuildFailed(_blame_sources(broken, site))
-        self._previous = _Previous(inputs, site, links, files)
-        seconds = time.perf_counter() - start
-        notes = () if site.config.base_url else (NO_BASE_URL,)
-        return BuildResult(files, tuple(sorted(wanted)), links.count, tuple(warnings), seconds, notes)
+        assets = hashed_assets(theme.files)
+        plan = make_plan(site, resolutions, tuple(assets))
+        renderer = Renderer(site, resolutions, _citing(site, resolutions), self._env, theme)
+        fingerprints = self._fingerprints(site, inputs, plan)
+        warnings = () if self.strict else tuple(p for p in problems if p.warning)
+        templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
+        plain = plain_attributes(templates)
+        return _Prepared(site, plan, renderer, plain, fingerprints, citations, warnings)
 
-    def _pages_to_render(self, inputs: dict[str, bytes], site: Site, links: Links, pages: set[str]) -> set[str]:
-        """Return the pages an edit since the last build can have changed: all of them when unsure."""
-        previous = self._previous
-        if previous is None or _shape(previous.site) != _shape(site):
-            return pages
-        changed = {
-            path for path in inputs.keys() | previous.inputs.keys() if inputs.get(path) != previous.inputs.get(path)
-        }
-        documents = {d.path: d for d in (*site.topics, *site.pages)}
-        articles = {a.path: a.slug for a in site.articles.values()}
-        if not changed <= documents.keys() | articles.keys():
-            return pages
-        changed_articles = {articles[path] for path in changed if path in articles}
-        touched = {path for path in changed if path in documents}
-        for old_or_new in (previous.links, links):
-            for (slug, _), backlinks in old_or_new.backlinks.items():
-                if slug in changed_articles:
-                    touched.update(b.document.path for b in backlinks)
-        wanted = {"index.html", *(_page_path(documents[path]) for path in touched)}
-        if changed_articles:
-            wanted.add("sources/index.html")
-        cited = set(changed_articles)
-        for old_or_new in (previous.links, links):
-            for (slug, _), backlinks in old_or_new.backlinks.items():
-                if any(b.document.path in touched for b in backlinks):
-                    cited.add(slug)
-        wanted.update(source_path(slug) for slug in cited)
-        return wanted & pages
+    def _load_config(self, inputs: Mapping[str, bytes]) -> Config | None:
+        data = inputs.get("site.yaml", b"")
+        if self._config is None or self._config[0] != data or "site.yaml" not in inputs:
+            config, problems = load_config(inputs, str(self.root))
+            self._config = (data, config, tuple(problems))
+        if any(not p.warning for p in self._config[2]):
+            return None
+        return self._config[1]
+
+    def _load(
+        self, files: Sequence[ContentFile], inputs: Mapping[str, bytes], config: SiteConfig
+    ) -> tuple[list[Loaded], list[Problem]]:
+        """Load every content file, from the cache when its bytes and the configuration are unchanged."""
+        cache = self._loaded
+        misses = [f for f in files if not _fresh_load(cache.get(f.path), inputs[f.path], config)]
+        parsers = self._parsers
+
+        def load(file: ContentFile) -> tuple[Loaded | None, list[Problem]]:
+            return load_file(file, inputs[file.path], config, parsers)
+
+        for file, (result, problems) in zip(misses, self._map(load, misses), strict=True):
+            cache[file.path] = _Loaded(inputs[file.path], config, result, tuple(problems))
+        self._loaded = {f.path: cache[f.path] for f in files}
+        loaded = [entry.result for entry in self._loaded.values() if entry.result is not None]
+        return loaded, [p for entry in self._loaded.values() for p in entry.problems]
+
+    def _resolve(self, site: Site, unloaded: set[str]) -> tuple[dict[str, Resolution], int, list[Problem]]:
+        """Resolve every document's citations, again only where the document or a source it names changed."""
+        articles = {a.slug: a for a in site.articles}
+        sources = hash((tuple(articles), frozenset(unloaded)))
+        perspectives = site.config.perspectives
+        cache = self._resolved
+        misses = [d for d in site.documents if not _fresh_resolution(cache.get(d.path), d, articles, sources)]
+
+        def resolve(document: Document) -> tuple[Resolution, list[Problem]]:
+            return resolve_document(document, articles, perspectives, unloaded)
+
+        for document, (resolution, problems) in zip(misses, self._map(resolve, misses), strict=True):
+            names = dict.fromkeys(ref.source for use in document.body.uses for ref in use.refs)
+            cites = tuple((slug, articles.get(slug)) for slug in names)
+            count = sum(len(r.markers) for r in resolution.references)
+            entry = _Resolved(document, cites, sources, resolution, tuple(problems), hash(resolution), count)
+            cache[document.path] = entry
+        self._resolved = {d.path: cache[d.path] for d in site.documents}
+        entries = self._resolved.values()
+        resolutions = {path: entry.resolution for path, entry in self._resolved.items()}
+        return resolutions, sum(e.citations for e in entries), [p for e in entries for p in e.problems]
+
+    def _fingerprints(self, site: Site, inputs: Mapping[str, bytes], plan: Sequence[Output]) -> dict[Output, object]:
+        """Return, for each output, a value that changes whenever one of its inputs does."""
+        values: dict[str, object] = {SHAPE: hash(shape(site))}
+        for document in site.documents:
+            entry = self._resolved[document.path]
+            values[document_input(document.path)] = hash(inputs[document.path])
+            values[resolution_input(document.path)] = entry.fingerprint
+            values[balance_input(document.path)] = hash(entry.resolution.balance)
+        for article in site.articles:
+            values[article_input(article.slug)] = hash(inputs[article.path])
+        fingerprints: dict[Output, object] = {}
+        for output in plan:
+            if isinstance(output.spec, Asset):
+                fingerprints[output] = output.spec
+            else:
+                fingerprints[output] = (output.spec, tuple(values[key] for key in output.inputs))
+        return fingerprints
 
 
-def _blame_sources(problems: list[Problem], site: Site) -> list[Problem]:
-    """Report a broken link on a page made from a content file against that file, which is what to edit."""
-    made_from = {f"output/{_page_path(d)}": d.path for d in (*site.topics, *site.pages)}
-    made_from.update({f"output/{source_path(a.slug)}": a.path for a in site.articles.values()})
-    return [
-        Problem(made_from[p.path], None, f"{p.message} (on {p.path.removeprefix('output/')})")
-        if p.path in made_from
-        else p
-        for p in problems
-    ]
+def _fresh_load(entry: _Loaded | None, data: bytes, config: SiteConfig) -> bool:
+    return entry is not None and (entry.data is data or entry.data == data) and entry.config == config
 
 
-def _shape(site: Site) -> object:
-    """Return what every page shows of the site: a change to it re-renders every page."""
+def _fresh_resolution(
+    entry: _Resolved | None, document: Document, articles: Mapping[str, Article], sources: int
+) -> bool:
     return (
-        site.config,
-        [(t.slug, t.title) for t in site.topics],
-        [(p.slug, p.title, p.page) for p in site.pages],
-        [(a.slug, a.meta) for a in site.articles.values()],
+        entry is not None
+        and entry.document is document
+        and entry.sources == sources
+        and all(articles.get(slug) is article for slug, article in entry.cites)
     )
 
 
-def _page_path(document: Document) -> str:
-    return document.url + "index.html"
+def _citing(site: Site, resolutions: Mapping[str, Resolution]) -> dict[str, tuple[Document, ...]]:
+    """Return the documents citing each source, in site order."""
+    citing: dict[str, list[Document]] = {a.slug: [] for a in site.articles}
+    for document in site.documents:
+        for slug in resolutions[document.path].cited:
+            citing[slug].append(document)
+    return {slug: tuple(documents) for slug, documents in citing.items()}
+
+
+def _fatal(problems: Sequence[Problem], strict: bool) -> list[Problem]:
+    """Return the problems that fail the build: the errors, and under `--strict` the warnings too."""
+    return [p.as_error() if strict else p for p in problems if strict or not p.warning]
+
+
+def _blame(problems: list[Problem], plan: Sequence[Output]) -> list[Problem]:
+    """Report a broken link on a page made from a content file against that file, which is what to edit."""
+    made_from = {f"output/{o.path}": o.source for o in plan if o.source}
+    return [
+        Problem(source, None, f"{p.message} (on {p.path.removeprefix('output/')})")
+        if (source := made_from.get(p.path))
+        else p
+        for p in problems
+    ]
 
 
 def _display(folder: Path, root: Path) -> str:
@@ -170,36 +383,26 @@ def _display(folder: Path, root: Path) -> str:
         return str(folder)
 
 
-def _stamp(files: dict[str, bytes]) -> str:
-    """Return a fingerprint of the templates and assets; a change means compiling templates afresh."""
-    digest = hashlib.sha256()
-    for name, data in sorted(files.items()):
-        digest.update(name.encode() + b"\0" + data + b"\0")
-    return digest.hexdigest()
-
-
-def build(root: Path, out: Path, templates: Path | None = None, strict: bool = False) -> BuildResult:
+def build(
+    root: Path, out: Path, templates: Path | None = None, strict: bool = False, workers: int | None = None
+) -> BuildResult:
     """Build the site in `root` into `out`; raise BuildFailed, leaving `out` as it was, on any error."""
-    start = time.perf_counter()
-    check_writable(out)
-    result = Builder(root, templates or root / "templates", strict).build()
-    write_site(result.files, out)
-    seconds = time.perf_counter() - start
-    return BuildResult(result.files, result.rendered, result.citations, result.warnings, seconds, result.notes)
+    return Builder(root, templates or root / "templates", strict, workers).build_into(out)
 
 
 def check(root: Path, templates: Path) -> BuildResult:
     """Build strictly into a temporary folder and check what was written, leaving `output/` alone."""
     start = time.perf_counter()
-    result = Builder(root, templates, strict=True).build()
     with tempfile.TemporaryDirectory(prefix="counterpoint-check-") as folder:
         out = Path(folder) / "site"
-        write_site(result.files, out)
+        result = Builder(root, templates, strict=True).build_into(out)
         written = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-    missing = sorted(set(result.files) - set(written))
+    missing = sorted(set(result.paths) - set(written))
     problems = [Problem(f"output/{name}", None, "was not written") for name in missing]
     problems += check_links(written)
     if problems:
         raise BuildFailed(problems)
     seconds = time.perf_counter() - start
-    return BuildResult(result.files, result.rendered, result.citations, result.warnings, seconds, result.notes)
+    return BuildResult(
+        {}, result.paths, result.rendered, result.citations, result.warnings, seconds, result.notes, result.processes
+    )

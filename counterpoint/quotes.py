@@ -4,21 +4,36 @@ Forgiven: curly versus straight quotes, dash variants, runs of white space,
 and the case of the first letter of the quote (and of each part after an
 ellipsis). An ellipsis (`…` or `...`) splits a quote into parts that must
 appear in order within one paragraph.
+
+A paragraph's text is folded once, when its source is loaded (`Block.folded`);
+a quote is folded when it is read, and matched with `str.find`. Where a match
+stands in the original text is worked out only for the matches found.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
-import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import quote as percent_encode
 
 _SINGLE = "'‘’‚‛′"
 _DOUBLE = '"“”„‟″'
 _DASHES = "-‐‑‒–—―−"
+_TABLE = str.maketrans({**dict.fromkeys(_SINGLE, "'"), **dict.fromkeys(_DOUBLE, '"'), **dict.fromkeys(_DASHES, "-")})
+_SPACE = re.compile(r"\s+")
+"""White space as `str.isspace` knows it: `\\s` in a str pattern is the same set."""
+_DASH_RUN = re.compile(r"-{2,}")
+_RUNS = re.compile(r"\s+|-{2,}")
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*")
+
+
+def fold(text: str) -> str:
+    """Fold quotes and dashes to ASCII and runs of white space (or of dashes) to one character."""
+    return _DASH_RUN.sub("-", _SPACE.sub(" ", text.translate(_TABLE)))
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,33 @@ class Normalized:
     """For each character of `text`, its index in the original."""
 
 
+def normalize(text: str) -> Normalized:
+    """Fold `text` and map each folded character back to the original (for tests and messages)."""
+    folded = fold(text)
+    origin = _Origin(text)
+    return Normalized(folded, tuple(origin.index(i) for i in range(len(folded))))
+
+
+class _Origin:
+    """Maps an index in `fold(text)` back to `text`: a run folded to one character stands at the run's start."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.removed: list[int] = []
+        removed = 0
+        for run in _RUNS.finditer(text.translate(_TABLE)):
+            length = run.end() - run.start()
+            if length > 1:
+                self.starts.append(run.start() - removed)
+                removed += length - 1
+                self.removed.append(removed)
+
+    def index(self, folded: int) -> int:
+        """Return the original index of the folded character at `folded`."""
+        runs = bisect.bisect_left(self.starts, folded)
+        return folded + (self.removed[runs - 1] if runs else 0)
+
+
 @dataclass(frozen=True)
 class QuoteMatch:
     """Where a quote was found: a paragraph and the spans of its parts."""
@@ -41,6 +83,17 @@ class QuoteMatch:
     """Start and end of each part in the paragraph's original text."""
 
 
+class Searchable(Protocol):
+    """A numbered paragraph as quotes are matched against it (a source's `Block`, or a `Passage`)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def folded(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Passage:
     """A numbered paragraph's plain text, as quotes are matched against."""
@@ -49,58 +102,57 @@ class Passage:
     """¶N."""
     text: str
     """The paragraph's plain text."""
+    folded: str = field(init=False, repr=False, compare=False)
+    """`text` folded."""
 
-
-@functools.lru_cache(maxsize=4096)
-def normalize(text: str) -> Normalized:
-    """Fold quotes and dashes to ASCII and white space to single spaces."""
-    out: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if char.isspace():
-            char = " "
-        elif char in _SINGLE:
-            char = "'"
-        elif char in _DOUBLE:
-            char = '"'
-        elif char in _DASHES:
-            char = "-"
-        if char in " -" and out and out[-1] == char:
-            continue
-        out.append(char)
-        origin.append(index)
-    return Normalized("".join(out), tuple(origin))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", fold(self.text))  # derived once, at construction
 
 
 def split_quote(quote: str) -> tuple[str, ...]:
-    """Split a quote at its ellipses into the parts that must each be found."""
+    """Split a quote at its ellipses into the parts that must each be found, folded."""
     parts = (part.strip() for part in _ELLIPSIS.split(quote))
-    return tuple(normalize(part).text for part in parts if part)
+    return tuple(fold(part) for part in parts if part)
 
 
-def find_in(text: str, parts: Sequence[str]) -> tuple[tuple[int, int], ...] | None:
-    """Return the original spans of `parts` found in order in `text`, or None."""
-    folded = normalize(text)
+def find_in(text: str, parts: Sequence[str], folded: str | None = None) -> tuple[tuple[int, int], ...] | None:
+    """Return the original spans of `parts` found in order in `text` (folded as `folded`), or None."""
+    hits = _find_folded(fold(text) if folded is None else folded, parts)
+    if hits is None:
+        return None
+    origin = _Origin(text)
+    return tuple((origin.index(start), origin.index(end - 1) + 1) for start, end in hits)
+
+
+def holds(passage: Searchable, parts: Sequence[str]) -> bool:
+    """Return True if every part stands in `passage`, in order."""
+    return _find_folded(passage.folded, parts) is not None
+
+
+def _find_folded(folded: str, parts: Sequence[str]) -> list[tuple[int, int]] | None:
+    """Return the spans of `parts` found in order in the folded text, or None."""
     spans: list[tuple[int, int]] = []
     pos = 0
     for part in parts:
-        found = _find_part(folded.text, part, pos)
+        found = _find_part(folded, part, pos)
         if found < 0:
             return None
-        end = found + len(part)
-        spans.append((folded.origin[found], folded.origin[end - 1] + 1))
-        pos = end
-    return tuple(spans)
+        pos = found + len(part)
+        spans.append((found, pos))
+    return spans
 
 
 def _find_part(text: str, part: str, start: int) -> int:
     """Find `part` in `text` from `start`, as whole words, forgiving the case of its first letter."""
-    variants = {part, part[:1].swapcase() + part[1:]}
+    other = part[:1].swapcase() + part[1:]
     while True:
-        hits = [i for i in (text.find(v, start) for v in variants) if i >= 0]
-        if not hits:
+        found = text.find(part, start)
+        if other != part:
+            again = text.find(other, start)
+            if again >= 0 and (found < 0 or again < found):
+                found = again
+        if found < 0:
             return -1
-        found = min(hits)
         if _whole_words(text, found, found + len(part)):
             return found
         start = found + 1
@@ -113,27 +165,28 @@ def _whole_words(text: str, start: int, end: int) -> bool:
     return not (cuts_start or cuts_end)
 
 
-def locate(quote: str, passages: Sequence[Passage]) -> list[QuoteMatch]:
+def locate(quote: str, passages: Sequence[Searchable]) -> list[QuoteMatch]:
     """Return every passage that holds all parts of `quote`, in order."""
     parts = split_quote(quote)
     matches = []
     for passage in passages:
-        spans = find_in(passage.text, parts)
-        if spans is not None:
+        if _find_folded(passage.folded, parts) is not None:
+            spans = find_in(passage.text, parts, passage.folded)
+            assert spans is not None  # found in the folded text just now
             matches.append(QuoteMatch(passage.number, spans))
     return matches
 
 
-def closest(quote: str, passages: Sequence[Passage]) -> tuple[int, str] | None:
+def closest(quote: str, passages: Sequence[Searchable]) -> tuple[int, str] | None:
     """Return the paragraph number and the run of words most like `quote`."""
-    target = normalize(quote).text.lower()
+    target = fold(quote).lower()
     width = max(1, len(target.split()))
     best: tuple[float, int, str] | None = None
     for passage in passages:
         words = passage.text.split()
         for start in range(max(1, len(words) - width + 1)):
             window = " ".join(words[start : start + width])
-            matcher = difflib.SequenceMatcher(None, target, normalize(window).text.lower())
+            matcher = difflib.SequenceMatcher(None, target, fold(window).lower())
             if matcher.real_quick_ratio() <= (best[0] if best else 0.0):
                 continue
             ratio = matcher.ratio()

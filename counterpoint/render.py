@@ -1,14 +1,14 @@
-"""Render the resolved site to files: `{path in output: bytes}`; nothing is written.
+"""Render one output file of the build plan to bytes. Pure: templates come in as bytes, nothing is written.
 
-The only I/O here is reading the templates and their assets. Every link is made
-relative to the page it is on, so the output works at a domain's root, under
-any sub-path, and from disk.
+Commentary was rendered to HTML when it was parsed, with a placeholder for
+each citation; rendering a page fills the placeholders in with the markers and
+pull quotes its resolution gives, then puts the page through its template.
 """
 
 from __future__ import annotations
 
 import hashlib
-import posixpath
+import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,14 +17,43 @@ from html import escape
 from pathlib import Path
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from counterpoint.citations import Marker, PullQuote, new_env
-from counterpoint.errors import BuildFailed, Problem
-from counterpoint.markdown import make_parser
-from counterpoint.model import Article, Block, Document, Perspective, Site
-from counterpoint.xref import Backlink, DocumentLinks, Links, Reference, Target, marker_letters
+from counterpoint import urls
+from counterpoint.citations import PLACEHOLDER
+from counterpoint.errors import Problem
+from counterpoint.model import (
+    Article,
+    Backlink,
+    Block,
+    Common,
+    Context,
+    Document,
+    Intro,
+    Marker,
+    Paragraphs,
+    Perspective,
+    Reference,
+    Resolution,
+    SectionKey,
+    Side,
+    Site,
+    Target,
+    Topic,
+)
+from counterpoint.plan import (
+    Asset,
+    IndexPage,
+    NotFoundPage,
+    OtherPage,
+    Output,
+    Robots,
+    Sitemap,
+    SourcePage,
+    SourcesPage,
+    TopicPage,
+)
+from counterpoint.xref import backlinks
 
 
 @dataclass(frozen=True)
@@ -87,6 +116,23 @@ class Coverage:
     """Numbers of the text paragraphs nothing cites."""
 
 
+@dataclass(frozen=True)
+class Theme:
+    """The templates and assets a site is rendered with, as read."""
+
+    files: Mapping[str, bytes]
+    """Every file of the templates folder, by relative path."""
+    folder: str
+    """How to name the folder in messages (`templates`)."""
+
+    def stamp(self) -> str:
+        """Return a fingerprint of every template and asset."""
+        digest = hashlib.sha256()
+        for name, data in sorted(self.files.items()):
+            digest.update(name.encode() + b"\0" + data + b"\0")
+        return digest.hexdigest()
+
+
 def template_problem(error: BaseException, template: str, folder: str) -> Problem:
     """Turn a template error into `templates/x.html:LINE: message`, the line read from Jinja's traceback."""
     if isinstance(error, jinja2.TemplateNotFound):
@@ -106,181 +152,193 @@ def template_problem(error: BaseException, template: str, folder: str) -> Proble
     return Problem(f"{folder}/{name}", line, f"template error: {error}")
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """Return the Jinja environment for a folder of templates: autoescaped, strict about undefined names."""
+def make_environment(theme: Theme) -> jinja2.Environment:
+    """Return the Jinja environment for a theme: autoescaped, strict about undefined names.
+
+    Templates load from the bytes already read, so rendering reads no file; compiled templates are cached
+    on disk by their source's checksum (as Python caches bytecode), since compiling them is most of the
+    time a small site takes to build.
+    """
+    sources = {name: data for name, data in theme.files.items() if not name.startswith("assets/")}
+
+    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        if name not in sources:
+            return None
+        return sources[name].decode("utf-8"), name, lambda: True
+
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.FunctionLoader(load),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(),
     )
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Return a cache of compiled templates in the user's cache folder, or None where there is none to use."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(home, "counterpoint", "jinja")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder) if os.access(folder, os.W_OK) else None
+
+
+def hashed_assets(theme_files: Mapping[str, bytes]) -> dict[str, tuple[bytes, str]]:
+    """Return {`assets/name.HASH.ext`: (bytes, plain name)} for each file under `assets/` of the theme."""
+    assets: dict[str, tuple[bytes, str]] = {}
+    for name, data in sorted(theme_files.items()):
+        if not name.startswith("assets/"):
+            continue
+        plain = name.removeprefix("assets/")
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem, dot, ext = plain.rpartition(".")
+        hashed = f"{stem}.{digest}.{ext}" if dot else f"{plain}.{digest}"
+        assets[f"assets/{hashed}"] = (data, plain)
+    return assets
+
+
 class Renderer:
-    """Renders one resolved site with one set of templates."""
+    """Renders the output files of one resolved site with one theme."""
 
     def __init__(
-        self, site: Site, links: Links, env: jinja2.Environment, assets: dict[str, tuple[bytes, str]], templates: str
+        self,
+        site: Site,
+        resolutions: Mapping[str, Resolution],
+        citing: Mapping[str, tuple[Document, ...]],
+        env: jinja2.Environment,
+        theme: Theme,
     ) -> None:
         self.site = site
-        self.templates = templates
-        """How to name the templates folder in messages (`templates`)."""
-        self.links = links
-        self.md: MarkdownIt = make_parser(citations=True)
+        self.resolutions = resolutions
+        self.citing = citing
+        """The documents citing each source, in site order."""
         self.env = env
-        self.assets = assets
-        self.assets_by_name = {plain: hashed for hashed, (_, plain) in assets.items()}
+        self.folder = theme.folder
+        self.assets = hashed_assets(theme.files)
+        self.assets_by_name = {plain: hashed for hashed, (_, plain) in self.assets.items()}
+        self.articles = {a.slug: a for a in site.articles}
 
-    def render_all(self) -> dict[str, bytes]:
-        """Return every file of the site by its path in the output."""
-        files = {name: data for name, (data, _) in self.assets.items()}
-        files.update({path: render() for path, render in self.pages().items()})
-        return files
-
-    def pages(self) -> dict[str, Callable[[], bytes]]:
-        """Return a function rendering each page, by the page's path in the output."""
+    def render(self, output: Output) -> bytes | Problem:
+        """Return the bytes of one output file, or the template problem that stopped it."""
+        spec = output.spec
         site = self.site
-        pages: dict[str, Callable[[], bytes]] = {
-            "index.html": lambda: self._page("index.html", "index.html", rows=self._topic_rows()),
-            "sources/index.html": lambda: self._page("sources.html", "sources/index.html"),
-            "404.html": lambda: self._page("404.html", "404.html"),
-        }
-        for index, topic in enumerate(site.topics):
-            pages[_file(topic.url)] = partial(self._topic_page, index)
-        for page in site.pages:
-            pages[_file(page.url)] = partial(self._plain_page, page)
-        for article in site.articles.values():
-            pages[source_path(article.slug)] = partial(self._source_page, article)
-        base = site.config.base_url
-        if base:
-            listed = sorted(name for name in pages if name != "404.html")
-            pages["sitemap.xml"] = lambda: _sitemap(base, listed)
-            pages["robots.txt"] = lambda: (
-                f"User-agent: *\nAllow: /\nSitemap: {absolute_url(base, 'sitemap.xml')}\n".encode()
-            )
-        return pages
+        match spec:
+            case Asset(name):
+                return self.assets[name][0]
+            case Sitemap(listed):
+                return _sitemap(site.config.base_url or "", listed)
+            case Robots():
+                base = site.config.base_url or ""
+                return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n".encode()
+            case IndexPage():
+                rows = [(t, self._balance(t)) for t in site.topics]
+                return self._page("index.html", output.path, rows=rows)
+            case SourcesPage():
+                return self._page("sources.html", output.path)
+            case NotFoundPage():
+                return self._page("404.html", output.path)
+            case TopicPage(index):
+                return self._topic_page(output.path, index)
+            case OtherPage(index):
+                page = site.pages[index]
+                return self._page("page.html", output.path, doc=page, **self._document(page, output.path))
+            case SourcePage(slug):
+                return self._page("source.html", output.path, **self._source(self.articles[slug]))
 
-    def _topic_page(self, index: int) -> bytes:
+    def _topic_page(self, path: str, index: int) -> bytes | Problem:
         topics = self.site.topics
         topic = topics[index]
         previous = topics[index - 1] if index > 0 else None
         following = topics[index + 1] if index + 1 < len(topics) else None
-        context = self.document_context(topic)
-        return self._page("topic.html", _file(topic.url), topic=topic, prev=previous, next=following, **context)
+        context = self._document(topic, path)
+        return self._page("topic.html", path, topic=topic, number=index + 1, prev=previous, next=following, **context)
 
-    def _plain_page(self, page: Document) -> bytes:
-        return self._page("page.html", _file(page.url), doc=page, **self.document_context(page))
-
-    def _source_page(self, article: Article) -> bytes:
-        return self._page("source.html", source_path(article.slug), **self._source(article))
+    def _balance(self, document: Document) -> dict[str, int]:
+        balance = self.resolutions[document.path].balance
+        return {p.id: count for p, count in zip(self.site.config.perspectives, balance, strict=True)}
 
     # -- helpers given to templates ------------------------------------------------
 
-    def _page(self, template: str, path: str, **context: object) -> bytes:
+    def _page(self, template: str, path: str, **context: object) -> bytes | Problem:
         # 404.html is served at any address, where relative links break: make them absolute when we can.
         base = self.site.config.base_url
-        link = self._absolute_linker() if path == "404.html" and base else self._linker(path)
+        if path == urls.NOT_FOUND and base:
+            link = urls.absolute_linker(base)
+        else:
+            link = urls.relative_linker(path, self.site.config.build.directory_urls)
         try:
-            return self._fill(template, path, link, base, **context)
+            html = self.env.get_template(template).render(
+                site=self.site.config,
+                path=path,
+                canonical=urls.absolute(base, path) if base and path != urls.NOT_FOUND else "",
+                link=link,
+                asset=partial(self._asset, link),
+                topics=self.site.topics,
+                pages=self.site.pages,
+                articles=self.articles,
+                sources_of=self._sources_of,
+                perspective_label=self._perspective_label,
+                **context,
+            )
         except (jinja2.TemplateError, UnicodeDecodeError) as error:
-            raise BuildFailed([template_problem(error, template, self.templates)]) from None
+            return template_problem(error, template, self.folder)
+        return html.encode("utf-8")
 
-    def _asset(self, link: Callable[[str], str], name: str) -> str:
+    def _asset(self, link: urls.Linker, name: str) -> str:
         if name not in self.assets_by_name:
             known = ", ".join(sorted(self.assets_by_name)) or "nothing"
             raise jinja2.TemplateRuntimeError(f"no asset '{name}' in assets/ (it holds {known})")
         return link(self.assets_by_name[name])
 
-    def _fill(self, template: str, path: str, link: Callable[[str], str], base: str | None, **context: object) -> bytes:
-        html = self.env.get_template(template).render(
-            site=self.site.config,
-            path=path,
-            canonical=absolute_url(base, path) if base and path != "404.html" else "",
-            link=link,
-            asset=partial(self._asset, link),
-            topics=self.site.topics,
-            pages=self.site.pages,
-            articles=self.site.articles,
-            sources_of=self._sources_of,
-            perspective_label=self._perspective_label,
-            links=self.links,
-            **context,
-        )
-        return html.encode("utf-8")
-
-    def _absolute_linker(self) -> Callable[[str], str]:
-        base = self.site.config.base_url or ""
-
-        def link(target: str) -> str:
-            path, _, fragment = target.partition("#")
-            return absolute_url(base, _file(path)) + (f"#{fragment}" if fragment else "")
-
-        return link
-
-    def _linker(self, from_path: str) -> Callable[[str], str]:
-        """Return a function that makes site paths relative to the page at `from_path`."""
-        directory_urls = self.site.config.build.directory_urls
-        here = posixpath.dirname(from_path)
-
-        def link(target: str) -> str:
-            path, _, fragment = target.partition("#")
-            if not path:
-                return f"#{fragment}"
-            path = _file(path)
-            if directory_urls and (path == "index.html" or path.endswith("/index.html")):
-                path = path[: -len("index.html")]
-            relative = posixpath.relpath(path or ".", here or ".")
-            if path.endswith("/") and relative != ".":
-                relative += "/"
-            if relative == ".":
-                relative = "./"
-            return relative + (f"#{fragment}" if fragment else "")
-
-        return link
-
     def _perspective_label(self, perspective_id: str) -> str:
         return next(p.label for p in self.site.config.perspectives if p.id == perspective_id)
 
     def _sources_of(self, perspective: Perspective) -> list[Article]:
-        return [a for a in self.site.articles.values() if a.meta.perspective == perspective.id]
+        return [a for a in self.site.articles if a.meta.perspective == perspective.id]
 
     # -- page contents ------------------------------------------------------------------
 
-    def _topic_rows(self) -> list[tuple[Document, dict[str, int]]]:
-        return [(t, self.links.documents[t.path].balance) for t in self.site.topics]
+    def _document(self, document: Document, path: str) -> dict[str, object]:
+        """Fill a document's sections with its markers and pull quotes; return the template's context."""
+        resolution = self.resolutions[document.path]
+        link = urls.relative_linker(path, self.site.config.build.directory_urls)
+        filled: dict[int, str] = {use: "".join(_marker_html(m) for m in markers) for use, markers in resolution.markers}
+        for use, target, marker in resolution.pullquotes:
+            filled[use] = self._pullquote(target, marker, link)
 
-    def document_context(self, document: Document) -> dict[str, object]:
-        """Render a document's sections with its markers and pull quotes; return the context."""
-        resolved = self.links.documents[document.path]
-        env = new_env()
-        env["cite"]["markers"] = resolved.markers  # type: ignore[index]
-        link = self._linker(_file(document.url))
-        env["cite"]["pullquotes"] = {  # type: ignore[index]
-            use: self._pullquote(target, marker, link) for use, (target, marker) in resolved.pullquotes.items()
-        }
-        html = {s.key: self.md.renderer.render(list(s.tokens), self.md.options, env) for s in document.sections}
-        columns = [self._column(document, p, html, resolved) for p in self.site.config.perspectives]
+        def fill(html: str) -> str:
+            return PLACEHOLDER.sub(lambda match: filled.get(int(match[1]), ""), html) if "\0" in html else html
+
+        sections = {s.key: fill(s.html) for s in document.body.sections}
+        columns = (
+            [self._column(document, p, sections, resolution, i) for i, p in enumerate(self.site.config.perspectives)]
+            if isinstance(document, Topic)
+            else []
+        )
         return {
-            "intro": html.get("intro", ""),
+            "intro": sections.get(Intro(), ""),
             "columns": columns,
-            "common": html.get("common", ""),
-            "context": html.get("context", ""),
-            "references": resolved.references,
-            "target_article": lambda ref: self.site.articles[ref.target.article],
+            "common": sections.get(Common(), ""),
+            "context": sections.get(Context(), ""),
+            "references": resolution.references,
+            "target_article": lambda ref: self.articles[ref.target.article],
             "passage": self._passage,
-            "letters": marker_letters,
+            "letters": lambda ref: ref.letters,
         }
 
     def _passage(self, reference: Reference) -> Markup:
         """Return the cited paragraphs as plain-text HTML, the quoted words marked."""
         target = reference.target
-        if target.first is None or target.last is None:
+        if not isinstance(target.locator, Paragraphs):
             return Markup("")
-        article = self.site.articles[target.article]
+        article = self.articles[target.article]
         paragraphs = []
-        for block in article.blocks[target.first - 1 : target.last]:
+        for block in article.span(target.locator.first, target.locator.last):
             text, parts, pos = block.text, [], 0
             for start, end in target.spans:
                 parts += [escape(text[pos:start]), f"<mark>{escape(text[start:end])}</mark>"]
@@ -289,12 +347,17 @@ class Renderer:
         return Markup("".join(paragraphs))
 
     def _column(
-        self, document: Document, perspective: Perspective, html: dict[str, str], resolved: DocumentLinks
+        self,
+        topic: Topic,
+        perspective: Perspective,
+        sections: Mapping[SectionKey, str],
+        resolution: Resolution,
+        index: int,
     ) -> Column:
-        key = f"perspective:{perspective.id}"
-        reason = document.topic.silent.get(perspective.id, "") if document.topic else ""
-        silence = self._silence(perspective) if key not in html else ""
-        return Column(perspective, html.get(key, ""), silence, reason, resolved.balance[perspective.id])
+        key = Side(perspective.id)
+        reason = topic.meta.silent.get(perspective.id, "")
+        silence = self._silence(perspective) if key not in sections else ""
+        return Column(perspective, sections.get(key, ""), silence, reason, resolution.balance[index])
 
     def _silence(self, perspective: Perspective) -> str:
         sources = self._sources_of(perspective)
@@ -304,33 +367,48 @@ class Renderer:
             return f"No source of the {perspective.label} perspective addresses this."
         return f"None of the {perspective.label} sources addresses this."
 
-    def _pullquote(self, target: Target, marker: Marker, link: Callable[[str], str]) -> PullQuote:
-        article = self.site.articles[target.article]
+    def _pullquote(self, target: Target, marker: Marker, link: urls.Linker) -> str:
+        article = self.articles[target.article]
         if target.words:
             html = "<p>" + " … ".join(escape(w) for w in target.words) + "</p>"
         else:
-            assert target.first is not None and target.last is not None
-            html = "".join(b.html for b in article.blocks[target.first - 1 : target.last])
-        href = link(f"sources/{article.slug}/index.html#{target.anchor}")
-        attribution = f"{article.meta.outlet}, “{article.meta.title}”"
-        return PullQuote(html, attribution, href, target.locator, marker)
+            assert isinstance(target.locator, Paragraphs)  # a pull quote names a paragraph or quotes words
+            html = "".join(b.html for b in article.span(target.locator.first, target.locator.last))
+        href = escape(link(f"{article.url}#{target.anchor}"))
+        attribution = escape(f"{article.meta.outlet}, “{article.meta.title}”")
+        return (
+            f'<figure class="pullquote">\n<blockquote cite="{href}">{html}</blockquote>\n'
+            f'<figcaption>{attribution}, <a href="{href}">{target.locator_text}</a>'
+            f"{_marker_html(marker)}</figcaption>\n</figure>\n"
+        )
 
     def _source(self, article: Article) -> dict[str, object]:
-        paragraphs = [Paragraph(b, self._groups(article.slug, b.number)) for b in article.blocks]
+        found = backlinks(article.slug, ((d, self.resolutions[d.path]) for d in self.citing[article.slug]))
+        paragraphs = [Paragraph(b, _groups(found.get(b.number, ()))) for b in article.blocks]
         return {
             "article": article,
             "paragraphs": paragraphs,
-            "whole": self._groups(article.slug, 0),
+            "whole": _groups(found.get(0, ())),
             "coverage": _coverage(paragraphs),
         }
 
-    def _groups(self, slug: str, number: int) -> tuple[BacklinkGroup, ...]:
-        grouped: dict[str, list[Backlink]] = defaultdict(list)
-        documents: dict[str, Document] = {}
-        for backlink in self.links.backlinks.get((slug, number), ()):
-            grouped[backlink.document.path].append(backlink)
-            documents[backlink.document.path] = backlink.document
-        return tuple(BacklinkGroup(documents[p], tuple(links)) for p, links in grouped.items())
+
+def _groups(found: Sequence[Backlink]) -> tuple[BacklinkGroup, ...]:
+    """Group the back-links of one paragraph by the document they come from."""
+    grouped: dict[str, list[Backlink]] = defaultdict(list)
+    documents: dict[str, Document] = {}
+    for backlink in found:
+        grouped[backlink.document.path].append(backlink)
+        documents[backlink.document.path] = backlink.document
+    return tuple(BacklinkGroup(documents[p], tuple(links)) for p, links in grouped.items())
+
+
+def _marker_html(marker: Marker) -> str:
+    # The visible [n] starts the accessible name (WCAG 2.5.3); the source follows, visually hidden.
+    return (
+        f'<sup class="cite"><a role="doc-noteref" id="{marker.id}" href="{escape(marker.href)}">'
+        f'[{marker.label}]<span class="vh"> {escape(marker.description)}</span></a></sup>'
+    )
 
 
 def _coverage(paragraphs: Sequence[Paragraph]) -> Coverage:
@@ -349,40 +427,9 @@ def _coverage(paragraphs: Sequence[Paragraph]) -> Coverage:
     )
 
 
-def _file(path: str) -> str:
-    """Return the file a site path is served from: `topics/x/` is `topics/x/index.html`."""
-    return path + "index.html" if path.endswith("/") or not path else path
-
-
-def absolute_url(base: str, path: str) -> str:
-    """Return the public address of an output file: `topics/x/index.html` is served as `BASE/topics/x/`."""
-    if path == "index.html" or path.endswith("/index.html"):
-        path = path[: -len("index.html")]
-    return base.rstrip("/") + "/" + path
-
-
 def _sitemap(base: str, pages: Sequence[str]) -> bytes:
     """Return a sitemap.xml listing `pages` (no dates: the output must not depend on when it was built)."""
-    addresses = sorted(absolute_url(base, page) for page in pages)
+    addresses = sorted(urls.absolute(base, page) for page in pages)
     entries = "".join(f"  <url><loc>{escape(address)}</loc></url>\n" for address in addresses)
     xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'
     return xml.encode()
-
-
-def source_path(slug: str) -> str:
-    """Return the output path of a source's page."""
-    return f"sources/{slug}/index.html"
-
-
-def hashed_assets(templates: Mapping[str, bytes]) -> dict[str, tuple[bytes, str]]:
-    """Return {`assets/name.HASH.ext`: (bytes, plain name)} for each file under `assets/` in `templates`."""
-    assets: dict[str, tuple[bytes, str]] = {}
-    for name, data in sorted(templates.items()):
-        if not name.startswith("assets/"):
-            continue
-        plain = name.removeprefix("assets/")
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        stem, dot, ext = plain.rpartition(".")
-        hashed = f"{stem}.{digest}.{ext}" if dot else f"{plain}.{digest}"
-        assets[f"assets/{hashed}"] = (data, plain)
-    return assets

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 
 from counterpoint.errors import Problem
+from counterpoint.model import FrozenMap
 
 T = TypeVar("T")
 Key = str | int
@@ -65,7 +66,7 @@ class _Loader(yaml.SafeLoader):  # not libyaml's CSafeLoader: its messages say l
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> object:  # type: ignore[override]
         try:
-            return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+            return yaml.constructor.SafeConstructor.construct_yaml_timestamp(self, node)  # type: ignore[arg-type]
         except ValueError as error:
             raise yaml.constructor.ConstructorError(
                 None, None, f"'{node.value}' is not a real date ({error})", node.start_mark
@@ -75,10 +76,33 @@ class _Loader(yaml.SafeLoader):  # not libyaml's CSafeLoader: its messages say l
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", _Loader)):  # type: ignore[misc]
+    """libyaml's loader, several times faster, for files that load; a file that does not is read again by
+    `_Loader`, whose messages say more."""
+
+    construct_yaml_timestamp = _Loader.construct_yaml_timestamp
+
+
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
+
+
 def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlDoc | Problem:
     """Parse `text` as YAML, or return the first problem with its line."""
-    loader: _Loader | None = None
+    loader = _FastLoader(text)
     try:  # compose once (for line numbers), then construct the values from the same nodes
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except (yaml.YAMLError, ValueError):
+        return _load_slowly(text, path, line_offset)
+    finally:
+        loader.dispose()
+    return _checked(YamlDoc(path, data, node, line_offset))
+
+
+def _load_slowly(text: str, path: str, line_offset: int) -> YamlDoc | Problem:
+    """Parse `text` with the pure-Python loader, whose errors name what is wrong more precisely."""
+    loader: _Loader | None = None
+    try:
         loader = _Loader(text)  # checks the characters already
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -105,14 +129,18 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlDoc | Problem:
     finally:
         if loader is not None:
             loader.dispose()
-    duplicate = _duplicate_key(node)
+    return _checked(YamlDoc(path, data, node, line_offset))
+
+
+def _checked(doc: YamlDoc) -> YamlDoc | Problem:
+    """Return `doc`, or the problem of a key it gives twice in one mapping."""
+    duplicate = _duplicate_key(doc.node)
     if duplicate is not None:
         key, first, again = duplicate
-        message = (
-            f"the key '{key}' appears twice (lines {first + 1 + line_offset} and {again + 1 + line_offset}); keep one"
-        )
-        return Problem(path, again + 1 + line_offset, message)
-    return YamlDoc(path, data, node, line_offset)
+        offset = doc.line_offset
+        message = f"the key '{key}' appears twice (lines {first + 1 + offset} and {again + 1 + offset}); keep one"
+        return Problem(doc.path, again + 1 + offset, message)
+    return doc
 
 
 def _line(mark: yaml.Mark | None, offset: int) -> int | None:
@@ -162,12 +190,12 @@ def _convert(tp: Any, value: object, keys: tuple[Key, ...], doc: YamlDoc, proble
             problems.append(_wrong(doc, keys, f"{name} must be a list", value))
             return ()
         return tuple(_convert(item_type, item, (*keys, index), doc, problems, what) for index, item in enumerate(value))
-    if origin is dict:
-        (_, item_type) = typing.get_args(tp)
+    if origin is FrozenMap:
+        (item_type,) = typing.get_args(tp)
         if not isinstance(value, dict):
             problems.append(_wrong(doc, keys, f"{name} must be a mapping of names to values", value))
-            return {}
-        return {str(k): _convert(item_type, v, (*keys, k), doc, problems, what) for k, v in value.items()}
+            return FrozenMap({})
+        return FrozenMap({str(k): _convert(item_type, v, (*keys, k), doc, problems, what) for k, v in value.items()})
     return _convert_scalar(tp, value, keys, doc, problems, name)
 
 

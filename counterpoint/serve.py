@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,7 +57,7 @@ class Preview:
     def __init__(self, builder: Builder, say: Callable[[str], None]) -> None:
         self.builder = builder
         self.say = say
-        self.files: dict[str, bytes] = {}
+        self.files: Mapping[str, bytes] = {}
         self.generation = 0
         """Bumped each time the served site changes; a page showing an older one reloads."""
         self.errors: tuple[Problem, ...] = ()

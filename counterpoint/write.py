@@ -37,23 +37,43 @@ def check_writable(out: Path) -> None:
 
 def write_site(files: Mapping[str, bytes], out: Path) -> None:
     """Replace `out` with exactly `files`, atomically."""
-    out = out.absolute()
-    _recover(out)
-    check_writable(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    # mkdtemp makes the folder private (0700); a web server must be able to read it.
-    staging.chmod(0o777 & ~_umask())
+    staging = Staging(out)
     try:
         for name in sorted(files):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[name])
-        (staging / MARKER).write_text("Built by Counterpoint; the next build replaces this folder.\n")
-        _swap(staging, out)
+            staging.write(name, files[name])
+        staging.commit()
     finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+        staging.discard()
+
+
+class Staging:
+    """A folder beside the output that a build writes into, then swaps in for the output in one step."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        _recover(self.out)
+        check_writable(self.out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
+        # mkdtemp makes the folder private (0700); a web server must be able to read it.
+        self.folder.chmod(0o777 & ~_umask())
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write one file of the site (any process may: workers write their pages here)."""
+        target = os.path.join(self.folder, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as file:
+            file.write(data)
+
+    def commit(self) -> None:
+        """Put the staged site in place of the output."""
+        (self.folder / MARKER).write_text("Built by Counterpoint; the next build replaces this folder.\n")
+        _swap(self.folder, self.out)
+
+    def discard(self) -> None:
+        """Remove what is left of the staging folder (nothing, after a commit)."""
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
 
 
 def _recover(out: Path) -> None:

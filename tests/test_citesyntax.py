@@ -3,24 +3,24 @@
 import pytest
 
 from counterpoint.citesyntax import CiteSyntaxError, parse_citations
-from counterpoint.model import CiteRef
+from counterpoint.model import CiteRef, Paragraphs
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("@src", [CiteRef("src")]),
-        ("@src ¶4", [CiteRef("src", 4, 4)]),
-        ("@src p4", [CiteRef("src", 4, 4)]),
-        ("@src, ¶4", [CiteRef("src", 4, 4)]),
-        ("@src ¶4-6", [CiteRef("src", 4, 6)]),
-        ("@src ¶4–6", [CiteRef("src", 4, 6)]),
-        ('@src "some words"', [CiteRef("src", None, None, "some words")]),
-        ("@src “curly words”", [CiteRef("src", None, None, "curly words")]),
-        ('@src ¶2 "words"', [CiteRef("src", 2, 2, "words")]),
-        ('@a ¶1; @b "x"', [CiteRef("a", 1, 1), CiteRef("b", None, None, "x")]),
-        ('@a "from being a "follower" in"', [CiteRef("a", None, None, 'from being a "follower" in')]),
-        ('@a "spread\n  over lines"', [CiteRef("a", None, None, "spread over lines")]),
+        ("@src ¶4", [CiteRef("src", Paragraphs(4, 4))]),
+        ("@src p4", [CiteRef("src", Paragraphs(4, 4))]),
+        ("@src, ¶4", [CiteRef("src", Paragraphs(4, 4))]),
+        ("@src ¶4-6", [CiteRef("src", Paragraphs(4, 6))]),
+        ("@src ¶4–6", [CiteRef("src", Paragraphs(4, 6))]),
+        ('@src "some words"', [CiteRef("src", quote="some words")]),
+        ("@src “curly words”", [CiteRef("src", quote="curly words")]),
+        ('@src ¶2 "words"', [CiteRef("src", Paragraphs(2, 2), "words")]),
+        ('@a ¶1; @b "x"', [CiteRef("a", Paragraphs(1, 1)), CiteRef("b", quote="x")]),
+        ('@a "from being a "follower" in"', [CiteRef("a", quote='from being a "follower" in')]),
+        ('@a "spread\n  over lines"', [CiteRef("a", quote="spread over lines")]),
     ],
 )
 def test_parses_each_form(text: str, expected: list[CiteRef]) -> None:

@@ -221,7 +221,7 @@ def test_a_file_that_is_not_utf8_is_named(golden_copy: Path, build_site: Build) 
             "topic.html",
             "{{ topic.title }}</h1>",
             "{{ topic.titel }}</h1>",
-            "templates/topic.html:8: template error: 'counterpoint.model.Document object' has no attribute 'titel'",
+            "templates/topic.html:8: template error: 'counterpoint.model.Topic object' has no attribute 'titel'",
         ),
         (
             "topic.html",

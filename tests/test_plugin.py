@@ -13,10 +13,11 @@ from markdown_it.utils import read_fixture_file
 
 from conftest import TEMPLATES
 from counterpoint.inputs import read_folder
-from counterpoint.markdown import make_parser, number_blocks, parse_document
-from counterpoint.model import Article, ArticleMeta, PageMeta, Perspective, Site, SiteConfig
-from counterpoint.render import Renderer, hashed_assets, make_environment
-from counterpoint.xref import resolve
+from counterpoint.markdown import make_parser, number_blocks, parse_body
+from counterpoint.model import Article, ArticleMeta, Page, PageMeta, Perspective, Site, SiteConfig
+from counterpoint.plan import OtherPage, Output
+from counterpoint.render import Renderer, Theme, make_environment
+from counterpoint.xref import resolve_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "citations.md"
 
@@ -38,18 +39,20 @@ def render_case(markdown: str) -> str:
     blocks = number_blocks(make_parser(citations=False), SOURCE, 0)
     article = Article("src", "content/articles/src.md", ArticleMeta("Src", "Outlet", "yes", False), blocks)
     meta = PageMeta("Case")
-    document, problems = parse_document(
-        make_parser(citations=True), "page", "case", "case.md", meta, markdown, 0, PERSPECTIVES
-    )
-    assert document is not None, problems
-    site = Site(config, {"src": article}, (), (document,))
-    links, problems = resolve(site)
-    if links is None:
+    body, problems = parse_body(make_parser(citations=True), "case.md", markdown, 0, None, PERSPECTIVES)
+    assert body is not None, problems
+    page = Page("case", "case.md", meta, body)
+    site = Site(config, (article,), (), (page,))
+    resolution, problems = resolve_document(page, {"src": article}, PERSPECTIVES)
+    if any(not p.warning for p in problems):
         return "".join(f"{p}\n" for p in problems if not p.warning)
-    renderer = Renderer(site, links, make_environment(TEMPLATES), hashed_assets(read_folder(TEMPLATES)), "templates")
-    html = renderer.document_context(document)["intro"]
-    assert isinstance(html, str)
-    return html
+    theme = Theme(read_folder(TEMPLATES), "templates")
+    renderer = Renderer(site, {page.path: resolution}, {"src": (page,)}, make_environment(theme), theme)
+    html = renderer.render(Output("case/index.html", OtherPage(0), ()))
+    assert isinstance(html, bytes), html
+    text = html.decode()
+    start = text.index('<div class="prose">\n') + len('<div class="prose">\n')
+    return text[start : text.index("\n  </div>\n", start)]
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,6 @@ def test_a_template_error_is_reported_like_any_other(server: Server) -> None:
         {
             "path": "templates/topic.html",
             "line": 8,
-            "message": "template error: 'counterpoint.model.Document object' has no attribute 'titel'",
+            "message": "template error: 'counterpoint.model.Topic object' has no attribute 'titel'",
         }
     ]

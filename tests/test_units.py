@@ -17,8 +17,8 @@ from counterpoint.checks import check_links
 from counterpoint.cli import make_parser, parse_options
 from counterpoint.errors import BuildFailed
 from counterpoint.markdown import make_parser as markdown_parser
-from counterpoint.markdown import parse_document
-from counterpoint.model import PageMeta, Perspective, TopicMeta
+from counterpoint.markdown import parse_body
+from counterpoint.model import FrozenMap, Perspective, Side, TopicMeta
 from counterpoint.schema import YamlDoc, convert, load_yaml
 from counterpoint.write import MARKER, write_site
 
@@ -85,7 +85,7 @@ class Outer:
     """A date."""
     items: tuple[Inner, ...]
     """A list of mappings."""
-    extra: dict[str, str]
+    extra: FrozenMap[str]
     """A mapping."""
     maybe: str | None = None
     """Optional text."""
@@ -102,7 +102,7 @@ def test_schema_converts_every_type() -> None:
         Outer, doc("title: T\ncount: 3\nflag: true\nday: 2025-02-24\nitems: [{name: a}]\nextra: {k: v}\n"), "x"
     )
     assert problems == []
-    assert value == Outer("T", 3, True, datetime.date(2025, 2, 24), (Inner("a"),), {"k": "v"})
+    assert value == Outer("T", 3, True, datetime.date(2025, 2, 24), (Inner("a"),), FrozenMap({"k": "v"}))
 
 
 def test_schema_reports_every_problem_with_its_line() -> None:
@@ -162,19 +162,17 @@ def test_a_plain_build_imports_nothing_of_the_preview_server(tmp_path: Path) -> 
 def test_only_top_level_headings_start_a_topic_section() -> None:
     perspectives = (Perspective("a", "A", "A."), Perspective("b", "B", "B."))
     body = "## Perspective: a\n\n> ## Context\n>\n> quoted\n\n## Perspective: b\n\nText.\n"
-    document, problems = parse_document(
-        markdown_parser(citations=True), "topic", "t", "t.md", TopicMeta("T", "Q?", "S."), body, 0, perspectives
+    parsed, problems = parse_body(
+        markdown_parser(citations=True), "t.md", body, 0, TopicMeta("T", "Q?", "S."), perspectives
     )
     assert problems == []
-    assert document is not None
-    assert [s.key for s in document.sections] == ["perspective:a", "perspective:b"]
+    assert parsed is not None
+    assert [s.key for s in parsed.sections] == [Side("a"), Side("b")]
 
 
 def test_a_first_level_heading_in_commentary_is_refused() -> None:
-    document, problems = parse_document(
-        markdown_parser(citations=True), "page", "p", "p.md", PageMeta("P"), "Intro.\n\n# Another title\n", 4, ()
-    )
-    assert document is None
+    parsed, problems = parse_body(markdown_parser(citations=True), "p.md", "Intro.\n\n# Another title\n", 4, None, ())
+    assert parsed is None
     assert [str(p) for p in problems] == [
         "p.md:7: a '# heading' would be a second title (the title comes from the front matter); use '##' or deeper"
     ]

@@ -1,0 +1,161 @@
+"""The build plan: every output file as a value, with the inputs it depends on.
+
+One plan serves the full build, the rebuild after an edit (a file is rendered
+again exactly when the fingerprint of one of its inputs changed), and the blame
+of a broken link on the content file to edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from counterpoint import urls
+from counterpoint.model import Document, Resolution, Site
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """The index: the question, the perspectives, the topics with their balance."""
+
+
+@dataclass(frozen=True)
+class SourcesPage:
+    """The list of sources."""
+
+
+@dataclass(frozen=True)
+class NotFoundPage:
+    """404.html."""
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    """A topic's page."""
+
+    index: int
+    """The topic's position in `Site.topics`."""
+
+
+@dataclass(frozen=True)
+class OtherPage:
+    """Another page (about, method)."""
+
+    index: int
+    """The page's position in `Site.pages`."""
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """A source's full text with its back-links."""
+
+    slug: str
+    """The article's slug."""
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    """sitemap.xml, when the site has a base_url."""
+
+    listed: tuple[str, ...]
+    """The output paths it lists."""
+
+
+@dataclass(frozen=True)
+class Robots:
+    """robots.txt, when the site has a base_url."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file of the theme's assets/, under its hashed name."""
+
+    name: str
+    """Its output path (`assets/style.0123456789.css`)."""
+
+
+Spec = IndexPage | SourcesPage | NotFoundPage | TopicPage | OtherPage | SourcePage | Sitemap | Robots | Asset
+"""What an output file is, and so how it is rendered."""
+
+
+SHAPE = "shape"
+"""The input every page shows: site.yaml, and the titles and metadata of every topic, page and source."""
+
+
+def document_input(path: str) -> str:
+    """Return the input key of a commentary file's parsed text."""
+    return f"doc:{path}"
+
+
+def resolution_input(path: str) -> str:
+    """Return the input key of a commentary file's resolved citations."""
+    return f"res:{path}"
+
+
+def balance_input(path: str) -> str:
+    """Return the input key of how many citations a topic makes of each perspective's sources."""
+    return f"balance:{path}"
+
+
+def article_input(slug: str) -> str:
+    """Return the input key of a source's text."""
+    return f"article:{slug}"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site."""
+
+    path: str
+    """Its path in the output folder."""
+    spec: Spec
+    """What it is."""
+    inputs: tuple[str, ...]
+    """The keys of the inputs it is made from, sorted."""
+    source: str | None = None
+    """The content file it is made from, which a problem on it is blamed on."""
+
+
+def make_plan(site: Site, resolutions: dict[str, Resolution], assets: tuple[str, ...]) -> tuple[Output, ...]:
+    """Return every output file of the site, in a stable order."""
+    outputs: list[Output] = [Output(name, Asset(name), ()) for name in assets]
+    topic_inputs = [balance_input(t.path) for t in site.topics]
+    outputs += [
+        Output(urls.INDEX, IndexPage(), _inputs(SHAPE, *topic_inputs)),
+        Output(urls.SOURCES, SourcesPage(), (SHAPE,)),
+        Output(urls.NOT_FOUND, NotFoundPage(), (SHAPE,)),
+    ]
+    for index, topic in enumerate(site.topics):
+        outputs.append(_document_output(topic, TopicPage(index), resolutions))
+    for index, page in enumerate(site.pages):
+        outputs.append(_document_output(page, OtherPage(index), resolutions))
+    citing: dict[str, list[str]] = {a.slug: [] for a in site.articles}
+    for document in site.documents:
+        for slug in resolutions[document.path].cited:
+            citing[slug].append(resolution_input(document.path))
+    for article in site.articles:
+        inputs = _inputs(SHAPE, article_input(article.slug), *citing[article.slug])
+        outputs.append(Output(urls.file(article.url), SourcePage(article.slug), inputs, article.path))
+    if site.config.base_url:
+        listed = tuple(sorted(o.path for o in outputs if o.path.endswith(".html") and o.path != urls.NOT_FOUND))
+        outputs += [Output("sitemap.xml", Sitemap(listed), (SHAPE,)), Output("robots.txt", Robots(), (SHAPE,))]
+    return tuple(outputs)
+
+
+def _document_output(document: Document, spec: TopicPage | OtherPage, resolutions: dict[str, Resolution]) -> Output:
+    cited = (article_input(slug) for slug in resolutions[document.path].cited)
+    inputs = _inputs(SHAPE, document_input(document.path), resolution_input(document.path), *cited)
+    return Output(urls.file(document.url), spec, inputs, document.path)
+
+
+def _inputs(*keys: str) -> tuple[str, ...]:
+    return tuple(sorted(set(keys)))
+
+
+def shape(site: Site) -> object:
+    """Return what every page shows of the site, as a hashable value: a change to it re-renders every page."""
+    return (
+        site.config,
+        tuple((t.slug, t.meta) for t in site.topics),
+        tuple((p.slug, p.meta) for p in site.pages),
+        tuple((a.slug, a.meta, len(a.blocks)) for a in site.articles),
+    )
