@@ -75,8 +75,12 @@ def read_page(name: str, html: str, plain: bool = False) -> PageLinks:
         else:
             written[value] = None
     folder = posixpath.dirname(name)
-    links = tuple(_link(folder, name, link) for link in written if not _external(link))
-    return PageLinks(frozenset(ids), links)
+    links = []
+    for written_link in written:
+        link = _link(folder, written_link)
+        if link is not None:
+            links.append(link if link.target or link.problem else link._replace(target=name))
+    return PageLinks(frozenset(ids), tuple(links))
 
 
 def _external(link: str) -> bool:
@@ -94,13 +98,18 @@ def _resolve(folder: str, path: str) -> str:
     return target
 
 
-def _link(folder: str, name: str, link: str) -> Link:
+@functools.lru_cache(maxsize=262144)
+def _link(folder: str, link: str) -> Link | None:
+    """Return what `link`, on a page in `folder`, leads to (an empty target: the page itself), or None when
+    it leads off the site."""
+    if _external(link):
+        return None
     if link.startswith("/"):
         return Link(link, "", "", f"link '{link}' is absolute; links must be relative")
     path, _, fragment = link.partition("#")
     path = path.partition("?")[0]
     fragment = unquote(fragment.split(":~:", 1)[0])
-    target = _resolve(folder, path) if path else name
+    target = _resolve(folder, path) if path else ""
     if target.startswith("../"):
         return Link(link, "", "", f"link '{link}' leads to a page that is not in the site")
     return Link(link, target, fragment)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 Inputs = Mapping[str, bytes]
@@ -20,8 +20,14 @@ class InputReader:
         self.root = root
         self._seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
 
-    def read(self) -> dict[str, bytes]:
-        """Return the bytes of site.yaml and of the Markdown files of content/'s folders, in sorted order."""
+    def read(self, changed: Collection[str] | None = None) -> dict[str, bytes]:
+        """Return the bytes of site.yaml and of the Markdown files of content/'s folders, in sorted order.
+
+        `changed` names the only paths (relative to the site) that may have changed since the last read, as a
+        file watcher reports them; by default every file is looked at.
+        """
+        if changed is not None and self._seen and not any(_is_folder_event(rel) for rel in changed):
+            return self._read_changed(changed)
         seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
         for rel, path in self._paths():
             try:
@@ -41,6 +47,23 @@ class InputReader:
         self._seen = seen
         return {rel: data for rel, (_, data) in seen.items()}
 
+    def _read_changed(self, changed: Collection[str]) -> dict[str, bytes]:
+        """Read again the `changed` paths that are inputs (added, edited or removed), keeping the rest."""
+        seen = dict(self._seen)
+        for rel in changed:
+            if not _is_input(rel):
+                continue
+            seen.pop(rel, None)
+            path = os.path.join(self.root, rel)
+            try:
+                status = os.stat(path)
+                with open(path, "rb") as file:
+                    seen[rel] = ((status.st_mtime_ns, status.st_size, status.st_ino), file.read())
+            except OSError:
+                continue  # removed
+        self._seen = {rel: seen[rel] for rel in sorted(seen)}
+        return {rel: data for rel, (_, data) in self._seen.items()}
+
     def _paths(self) -> Iterator[tuple[str, str]]:
         root = str(self.root)
         site_yaml = os.path.join(root, "site.yaml")
@@ -55,6 +78,19 @@ class InputReader:
             for entry in entries:
                 if entry.name.endswith(MARKDOWN) and entry.is_file():
                     yield f"content/{folder}/{entry.name}", entry.path
+
+
+def _is_input(rel: str) -> bool:
+    """Return True for the relative paths `InputReader` reads: site.yaml and content/<folder>/<name>.md."""
+    if rel == "site.yaml":
+        return True
+    parts = rel.split("/")
+    return len(parts) == 3 and parts[0] == "content" and parts[1] in CONTENT and parts[2].endswith(MARKDOWN)
+
+
+def _is_folder_event(rel: str) -> bool:
+    """Return True for a change under content/ that is no input file: a folder made, moved or removed."""
+    return rel.startswith("content") and not _is_input(rel) and not rel.endswith(MARKDOWN)
 
 
 def read_inputs(root: Path) -> dict[str, bytes]:

@@ -74,7 +74,6 @@ def map_in_order(function: Callable[[T], R], items: Sequence[T], count: int) -> 
             return results
     finally:
         _TASK = None
-        gc.unfreeze()
 
 
 def _run(index: int) -> list[object]:

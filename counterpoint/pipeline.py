@@ -11,10 +11,12 @@ staging folder instead of holding them all.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -29,7 +31,6 @@ from counterpoint.model import Article, Document, Resolution, Site, SiteConfig
 from counterpoint.parallel import map_in_order, worker_count
 from counterpoint.plan import (
     SHAPE,
-    Asset,
     Output,
     article_input,
     balance_input,
@@ -79,6 +80,10 @@ NO_BASE_URL = (
 )
 
 
+_NOTHING = object()
+"""Stands for an input the last build did not have."""
+
+
 @dataclass(frozen=True)
 class _Loaded:
     """A content file as last loaded, with what it was loaded from."""
@@ -94,21 +99,30 @@ class _Resolved:
     """A document's citations as last resolved, with what they were resolved against."""
 
     document: Document
-    cites: tuple[tuple[str, Article | None], ...]
-    """Each source the document names, with the article it was then (None if there was none)."""
+    cites: frozenset[str]
+    """The slug of each source the document names."""
     sources: int
     """Fingerprint of the list of every source's slug, which "did you mean" hints read."""
     resolution: Resolution
     problems: tuple[Problem, ...]
-    fingerprint: int
     citations: int
+
+    @functools.cached_property
+    def fingerprint(self) -> int:
+        """Return a value that changes whenever the resolution does (read by rebuilds only)."""
+        return hash(self.resolution)
+
+    @functools.cached_property
+    def balance(self) -> int:
+        """Return a value that changes whenever the balance of citations does."""
+        return hash(self.resolution.balance)
 
 
 @dataclass(frozen=True)
 class _Rendered:
-    """An output file as last rendered, with the fingerprint of its inputs then."""
+    """An output file as last rendered, with the plan's entry it was rendered from."""
 
-    fingerprint: object
+    output: Output
     data: bytes
     links: PageLinks | None
 
@@ -120,9 +134,9 @@ class _Prepared:
     site: Site
     plan: tuple[Output, ...]
     renderer: Renderer
+    inputs: Mapping[str, bytes]
     plain: bool
     """Whether the theme spells every id and link attribute as ` name="value"` (see `checks.read_page`)."""
-    fingerprints: Mapping[Output, object]
     citations: int
     warnings: tuple[Problem, ...]
 
@@ -144,14 +158,31 @@ class Builder:
         self._theme_stamp = ""
         self._env: jinja2.Environment | None = None
         self._rendered: dict[str, _Rendered] = {}
+        self._built_from: dict[str, object] = {}
+        """The input values of the last successful build held in memory."""
         self._links = LinkIndex()
+        self._last_plan: tuple[object, tuple[Output, ...], dict[str, tuple[Document, ...]]] | None = None
+        self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
+        self._articles: Mapping[str, Article] = {}
+        self._keys: dict[str, tuple[str, ...]] = {}
+        """The input keys of each file, made once."""
         self._processes = 1
 
-    def build(self) -> BuildResult:
-        """Build the site in memory; raise BuildFailed (keeping the last good state) on any error."""
+    def build(self, changed: Collection[str] | None = None) -> BuildResult:
+        """Build the site in memory; raise BuildFailed (keeping the last good state) on any error.
+
+        `changed` names the only input paths (relative to the site folder) edited, added or removed since
+        the last build, as the preview's file watcher reports them; by default every input is looked at.
+        """
         start = time.perf_counter()
-        prepared = self._prepare()
-        wanted = [o for o in prepared.plan if self._stale(o, prepared.fingerprints[o])]
+        with _collector_paused():
+            return self._build(changed, start)
+
+    def _build(self, changed: Collection[str] | None, start: float) -> BuildResult:
+        prepared = self._prepare(changed)
+        previous, values = self._built_from, self._values(prepared.site, prepared.inputs)
+        edited = {key for key, value in values.items() if previous.get(key, _NOTHING) != value}
+        wanted = [o for o in prepared.plan if self._stale(o, edited)]
         outcomes = self._map(prepared.renderer.render, wanted)
         problems = [o for o in outcomes if isinstance(o, Problem)]
         if problems:
@@ -162,7 +193,7 @@ class Builder:
             page = (
                 read_page(output.path, data.decode("utf-8"), prepared.plain) if output.path.endswith(".html") else None
             )
-            fresh[output.path] = _Rendered(prepared.fingerprints[output], data, page)
+            fresh[output.path] = _Rendered(output, data, page)
         kept = {o.path: self._rendered[o.path] for o in prepared.plan if o.path not in fresh}
         rendered = kept | fresh
         paths = tuple(sorted(rendered))
@@ -171,7 +202,7 @@ class Builder:
         if broken:
             self._links = LinkIndex()  # it has taken in pages that this failed build does not keep
             raise BuildFailed(_blame(broken, prepared.plan))
-        self._rendered = rendered
+        self._rendered, self._built_from = rendered, values
         files = {path: rendered[path].data for path in paths}
         return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
 
@@ -179,8 +210,11 @@ class Builder:
         """Build the whole site into `out`, atomically, pages streaming to disk; raise BuildFailed on any error."""
         start = time.perf_counter()
         check_writable(out)
+        with _collector_paused():
+            return self._build_into(out, start)
+
+    def _build_into(self, out: Path, start: float) -> BuildResult:
         prepared = self._prepare()
-        gc.freeze()  # what is loaded now lives until the end: spare the collector walking it again and again
         staging = Staging(out)
         try:
             renderer, plain = prepared.renderer, prepared.plain
@@ -204,7 +238,6 @@ class Builder:
             staging.commit()
         finally:
             staging.discard()
-            gc.unfreeze()
         return self._result(prepared, {}, paths, paths, start)
 
     def _result(
@@ -226,27 +259,33 @@ class Builder:
         self._processes = max(self._processes, count)
         return map_in_order(function, items, count)
 
-    def _stale(self, output: Output, fingerprint: object) -> bool:
+    def _stale(self, output: Output, changed: set[str]) -> bool:
+        """Return True if `output` is new, made differently, or made from an input that changed."""
         entry = self._rendered.get(output.path)
-        return entry is None or entry.fingerprint != fingerprint
+        return (
+            entry is None
+            or (entry.output is not output and entry.output != output)
+            or not changed.isdisjoint(output.inputs)
+        )
 
     # -- before rendering --------------------------------------------------------------
 
-    def _prepare(self) -> _Prepared:
+    def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
         """Read, load, resolve and plan; raise BuildFailed with every problem found."""
-        inputs = self._reader.read()
+        inputs = self._reader.read(changed)
         if not self.templates.is_dir():
             message = "there is no templates folder here; create templates/ or pass --templates DIR"
             raise BuildFailed([Problem(str(self.templates), None, message)])
         theme = Theme(read_folder(self.templates), _display(self.templates, self.root))
         stamp = theme.stamp()
         if self._env is None or stamp != self._theme_stamp:
-            self._env, self._theme_stamp, self._rendered, self._links = make_environment(theme), stamp, {}, LinkIndex()
+            self._env, self._theme_stamp = make_environment(theme), stamp
+            self._rendered, self._built_from, self._links = {}, {}, LinkIndex()
         config = self._load_config(inputs)
         if config is None:
             assert self._config is not None
             raise BuildFailed(self._config[2])
-        files, problems = content_files(inputs)
+        files, problems = self._content_files(inputs)
         loaded, found = self._load(files, inputs, config.config)
         problems += found
         site, found = assemble(config, loaded, files)
@@ -260,13 +299,20 @@ class Builder:
         if errors:
             raise BuildFailed(errors)
         assets = hashed_assets(theme.files)
-        plan = make_plan(site, resolutions, tuple(assets))
-        renderer = Renderer(site, resolutions, _citing(site, resolutions), self._env, theme)
-        fingerprints = self._fingerprints(site, inputs, plan)
+        plan, citing = self._plan(site, resolutions, tuple(assets))
+        renderer = Renderer(site, resolutions, citing, self._env, theme)
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
         templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
         plain = plain_attributes(templates)
-        return _Prepared(site, plan, renderer, plain, fingerprints, citations, warnings)
+        return _Prepared(site, plan, renderer, inputs, plain, citations, warnings)
+
+    def _content_files(self, inputs: Mapping[str, bytes]) -> tuple[list[ContentFile], list[Problem]]:
+        """List the content files, again only when a file was added or removed."""
+        paths = tuple(inputs)
+        if self._listing is None or self._listing[0] != paths:
+            files, problems = content_files(paths)
+            self._listing = (paths, files, tuple(problems))
+        return list(self._listing[1]), list(self._listing[2])
 
     def _load_config(self, inputs: Mapping[str, bytes]) -> Config | None:
         data = inputs.get("site.yaml", b"")
@@ -300,53 +346,95 @@ class Builder:
         sources = hash((tuple(articles), frozenset(unloaded)))
         perspectives = site.config.perspectives
         cache = self._resolved
-        misses = [d for d in site.documents if not _fresh_resolution(cache.get(d.path), d, articles, sources)]
+        before = self._articles
+        edited = {slug for slug, article in articles.items() if before.get(slug) is not article} | (
+            before.keys() - articles.keys()
+        )
+        self._articles = articles
+        misses = [d for d in site.documents if not _fresh_resolution(cache.get(d.path), d, edited, sources)]
 
         def resolve(document: Document) -> tuple[Resolution, list[Problem]]:
             return resolve_document(document, articles, perspectives, unloaded)
 
         for document, (resolution, problems) in zip(misses, self._map(resolve, misses), strict=True):
-            names = dict.fromkeys(ref.source for use in document.body.uses for ref in use.refs)
-            cites = tuple((slug, articles.get(slug)) for slug in names)
+            cites = frozenset(ref.source for use in document.body.uses for ref in use.refs)
             count = sum(len(r.markers) for r in resolution.references)
-            entry = _Resolved(document, cites, sources, resolution, tuple(problems), hash(resolution), count)
+            entry = _Resolved(document, cites, sources, resolution, tuple(problems), count)
             cache[document.path] = entry
         self._resolved = {d.path: cache[d.path] for d in site.documents}
         entries = self._resolved.values()
         resolutions = {path: entry.resolution for path, entry in self._resolved.items()}
         return resolutions, sum(e.citations for e in entries), [p for e in entries for p in e.problems]
 
-    def _fingerprints(self, site: Site, inputs: Mapping[str, bytes], plan: Sequence[Output]) -> dict[Output, object]:
-        """Return, for each output, a value that changes whenever one of its inputs does."""
+    def _values(self, site: Site, inputs: Mapping[str, bytes]) -> dict[str, object]:
+        """Return a value for each input of the plan that changes whenever the input does."""
         values: dict[str, object] = {SHAPE: hash(shape(site))}
+        keys = self._keys
         for document in site.documents:
-            entry = self._resolved[document.path]
-            values[document_input(document.path)] = hash(inputs[document.path])
-            values[resolution_input(document.path)] = entry.fingerprint
-            values[balance_input(document.path)] = hash(entry.resolution.balance)
+            path = document.path
+            entry = self._resolved[path]
+            if path not in keys:
+                keys[path] = (document_input(path), resolution_input(path), balance_input(path))
+            text, resolution, balance = keys[path]
+            values[text] = hash(inputs[path])
+            values[resolution] = entry.fingerprint
+            values[balance] = entry.balance
         for article in site.articles:
-            values[article_input(article.slug)] = hash(inputs[article.path])
-        fingerprints: dict[Output, object] = {}
-        for output in plan:
-            if isinstance(output.spec, Asset):
-                fingerprints[output] = output.spec
-            else:
-                fingerprints[output] = (output.spec, tuple(values[key] for key in output.inputs))
-        return fingerprints
+            if article.path not in keys:
+                keys[article.path] = (article_input(article.slug),)
+            values[keys[article.path][0]] = hash(inputs[article.path])
+        return values
+
+    def _plan(
+        self, site: Site, resolutions: Mapping[str, Resolution], assets: tuple[str, ...]
+    ) -> tuple[tuple[Output, ...], dict[str, tuple[Document, ...]]]:
+        """Return the build plan and the documents citing each source, again when nothing they come from changed."""
+        key = (
+            site.config,
+            assets,
+            tuple(d.path for d in site.documents),
+            tuple(a.path for a in site.articles),
+            tuple(resolutions[d.path].cited for d in site.documents),
+        )
+        if self._last_plan is None or self._last_plan[0] != key:
+            self._last_plan = (key, make_plan(site, resolutions, assets), _citing(site, resolutions))
+        else:  # the same documents cite the same sources, but a document's text may be new: keep it current
+            documents = {d.path: d for d in site.documents}
+            citing = {slug: tuple(documents[d.path] for d in cited) for slug, cited in self._last_plan[2].items()}
+            self._last_plan = (key, self._last_plan[1], citing)
+        return self._last_plan[1], self._last_plan[2]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector out of a build, then freeze what the build keeps.
+
+    A build makes millions of objects and no cycles worth collecting: collecting as it goes walks the
+    growing heap again and again (unpickling the workers' results ran eight times slower with it). What
+    survives the build lives on, so it is frozen out of later collections too (the next rebuild's).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _fresh_load(entry: _Loaded | None, data: bytes, config: SiteConfig) -> bool:
-    return entry is not None and (entry.data is data or entry.data == data) and entry.config == config
-
-
-def _fresh_resolution(
-    entry: _Resolved | None, document: Document, articles: Mapping[str, Article], sources: int
-) -> bool:
     return (
         entry is not None
-        and entry.document is document
-        and entry.sources == sources
-        and all(articles.get(slug) is article for slug, article in entry.cites)
+        and (entry.data is data or entry.data == data)
+        and (entry.config is config or entry.config == config)
+    )
+
+
+def _fresh_resolution(entry: _Resolved | None, document: Document, edited: set[str], sources: int) -> bool:
+    """Return True if `entry` resolved this very document against the sources as they are."""
+    return (
+        entry is not None and entry.document is document and entry.sources == sources and entry.cites.isdisjoint(edited)
     )
 
 

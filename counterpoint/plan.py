@@ -7,6 +7,7 @@ of a broken link on the content file to edit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from counterpoint import urls
@@ -78,7 +79,9 @@ Spec = IndexPage | SourcesPage | NotFoundPage | TopicPage | OtherPage | SourcePa
 
 
 SHAPE = "shape"
-"""The input every page shows: site.yaml, and the titles and metadata of every topic, page and source."""
+"""The input every page shows: site.yaml, and the front matter of every topic, page and source. A source's
+text is an input of its own page, of the list of sources (which counts its paragraphs), and of the pages
+citing it."""
 
 
 def document_input(path: str) -> str:
@@ -115,13 +118,13 @@ class Output:
     """The content file it is made from, which a problem on it is blamed on."""
 
 
-def make_plan(site: Site, resolutions: dict[str, Resolution], assets: tuple[str, ...]) -> tuple[Output, ...]:
+def make_plan(site: Site, resolutions: Mapping[str, Resolution], assets: tuple[str, ...]) -> tuple[Output, ...]:
     """Return every output file of the site, in a stable order."""
     outputs: list[Output] = [Output(name, Asset(name), ()) for name in assets]
     topic_inputs = [balance_input(t.path) for t in site.topics]
     outputs += [
         Output(urls.INDEX, IndexPage(), _inputs(SHAPE, *topic_inputs)),
-        Output(urls.SOURCES, SourcesPage(), (SHAPE,)),
+        Output(urls.SOURCES, SourcesPage(), _inputs(SHAPE, *(article_input(a.slug) for a in site.articles))),
         Output(urls.NOT_FOUND, NotFoundPage(), (SHAPE,)),
     ]
     for index, topic in enumerate(site.topics):
@@ -141,7 +144,7 @@ def make_plan(site: Site, resolutions: dict[str, Resolution], assets: tuple[str,
     return tuple(outputs)
 
 
-def _document_output(document: Document, spec: TopicPage | OtherPage, resolutions: dict[str, Resolution]) -> Output:
+def _document_output(document: Document, spec: TopicPage | OtherPage, resolutions: Mapping[str, Resolution]) -> Output:
     cited = (article_input(slug) for slug in resolutions[document.path].cited)
     inputs = _inputs(SHAPE, document_input(document.path), resolution_input(document.path), *cited)
     return Output(urls.file(document.url), spec, inputs, document.path)
@@ -157,5 +160,5 @@ def shape(site: Site) -> object:
         site.config,
         tuple((t.slug, t.meta) for t in site.topics),
         tuple((p.slug, p.meta) for p in site.pages),
-        tuple((a.slug, a.meta, len(a.blocks)) for a in site.articles),
+        tuple((a.slug, a.meta) for a in site.articles),
     )

@@ -7,6 +7,7 @@ pull quotes its resolution gives, then puts the page through its template.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import defaultdict
@@ -91,7 +92,7 @@ class Paragraph:
     groups: tuple[BacklinkGroup, ...]
     """Back-links, by citing document."""
 
-    @property
+    @functools.cached_property
     def cited(self) -> int:
         """Return how many markers cite this paragraph."""
         return sum(len(g.links) for g in self.groups)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import functools
 import types
 import typing
 from collections.abc import Iterator
@@ -234,7 +235,7 @@ def _convert_dataclass(
     if not isinstance(value, dict):
         problems.append(_wrong(doc, keys, f"{_name(keys, what)} must be a mapping of keys to values", value))
         return None
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     known = sorted(fields)
     for key in value:
@@ -260,6 +261,12 @@ def _convert_dataclass(
         return cls(**kwargs)
     except TypeError:
         return None
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """Return the field types of a schema class (evaluating annotations is slow: once per class)."""
+    return typing.get_type_hints(cls)
 
 
 def _required(field: dataclasses.Field[Any]) -> bool:

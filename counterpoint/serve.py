@@ -64,12 +64,13 @@ class Preview:
         self.builds = 0
         self.changed = locks.Condition()
 
-    def rebuild(self, reason: str = "") -> None:
-        """Build the site; on success serve it, on failure keep serving the last good one."""
+    def rebuild(self, changed: list[str] | None = None) -> None:
+        """Build the site (after the `changed` paths, if known); on success serve it, else keep the last good one."""
         self.builds += 1
         start = time.perf_counter()
+        reason = ", ".join(changed or ())
         try:
-            result = self.builder.build()
+            result = self.builder.build(changed)
         except BuildFailed as failure:
             self.errors = failure.problems
             for problem in failure.problems:
@@ -117,7 +118,7 @@ class Debouncer:
     def fire(self) -> None:
         self.timer = None
         paths, self.pending = sorted(self.pending), set()
-        self.preview.rebuild(", ".join(paths))
+        self.preview.rebuild(paths)
 
 
 def watch(

@@ -74,7 +74,10 @@ def _relative(target: str, here: list[str], directory_urls: bool) -> str:
     path = file(path)
     if directory_urls and (path == INDEX or path.endswith("/" + INDEX)):
         path = path[: -len(INDEX)]
-    parts = posixpath.normpath(path).split("/") if path not in ("", ".") else ["."]
+    if path in ("", "."):
+        parts = ["."]
+    else:
+        parts = (posixpath.normpath(path) if "/." in path or "//" in path or path[0] == "." else path).split("/")
     common = 0
     while common < min(len(here), len(parts)) and here[common] == parts[common]:
         common += 1

@@ -60,6 +60,25 @@ def test_rebuild_equals_a_full_build(golden_copy: Path, name: str) -> None:
     assert [n for n in fresh.files if rebuilt.files[n] != fresh.files[n]] == []
 
 
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_a_rebuild_told_what_changed_equals_a_full_build(golden_copy: Path, name: str) -> None:
+    """The preview passes the paths its file watcher saw, and the build reads only those again."""
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    before = snapshot(golden_copy)
+    EDITS[name](golden_copy)
+    after = snapshot(golden_copy)
+    changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    assert changed
+    rebuilt = builder.build(changed)
+    fresh = Builder(golden_copy, golden_copy / "templates").build()
+    assert rebuilt.files == fresh.files
+
+
 def test_a_topic_edit_renders_only_that_topic(golden_copy: Path) -> None:
     builder = Builder(golden_copy, golden_copy / "templates")
     first = builder.build()
@@ -85,6 +104,7 @@ def test_an_article_edit_renders_the_article_and_the_topics_quoting_it(golden_co
     builder.build()
     edit(golden_copy / "content/articles/motor-monthly.md", "from the villages", "from the hills")
     assert set(builder.build().rendered) == {
+        "sources/index.html",  # it counts each source's paragraphs
         "sources/motor-monthly/index.html",
         "topics/air/index.html",
         "topics/shops/index.html",
