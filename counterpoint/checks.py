@@ -6,7 +6,6 @@ the check itself is then set lookups over the whole site (`check_links`).
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 from collections.abc import Collection, Iterable, Mapping
@@ -54,7 +53,8 @@ class PageLinks:
     ids: frozenset[str]
     """The ids of its elements."""
     links: tuple[Link, ...]
-    """Each distinct relative link, in page order."""
+    """Each distinct link to another page, and each wrong link (an anchor missing on this very page, too),
+    in page order."""
 
 
 def read_page(name: str, html: str, plain: bool = False) -> PageLinks:
@@ -78,8 +78,13 @@ def read_page(name: str, html: str, plain: bool = False) -> PageLinks:
     links = []
     for written_link in written:
         link = _link(folder, written_link)
-        if link is not None:
-            links.append(link if link.target or link.problem else link._replace(target=name))
+        if link is None:
+            continue
+        if link.target or link.problem:
+            links.append(link)
+        elif link.fragment and link.fragment not in ids:  # an anchor on this page: checked here and now
+            message = f"link '{link.written}' names an anchor '#{link.fragment}' that {name} does not have"
+            links.append(Link(link.written, "", "", message))
     return PageLinks(frozenset(ids), tuple(links))
 
 
@@ -89,16 +94,22 @@ def _external(link: str) -> bool:
     return link.startswith("//") or (":" in head and bool(urlsplit(link).scheme))
 
 
-@functools.lru_cache(maxsize=65536)
 def _resolve(folder: str, path: str) -> str:
     """Return the output path a link's path leads to from a page in `folder`."""
-    target = posixpath.normpath(posixpath.join(folder, unquote(path)))
+    path = unquote(path)
+    parts, rest = folder.split("/") if folder else [], path
+    while rest.startswith("../") and parts:  # the common case, `../../sources/x/`, without normpath
+        parts.pop()
+        rest = rest[3:]
+    if rest and not rest.startswith(("./", "../")) and "/." not in rest and "//" not in rest and rest != "..":
+        target = "/".join([*parts, rest])
+    else:
+        target = posixpath.normpath(posixpath.join(folder, path))
     if path.endswith("/") or target in (".", ""):
-        target = posixpath.join("" if target == "." else target, "index.html")
+        target = posixpath.join("" if target == "." else target.rstrip("/"), "index.html")
     return target
 
 
-@functools.lru_cache(maxsize=262144)
 def _link(folder: str, link: str) -> Link | None:
     """Return what `link`, on a page in `folder`, leads to (an empty target: the page itself), or None when
     it leads off the site."""

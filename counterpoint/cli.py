@@ -122,8 +122,11 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+def main(argv: Sequence[str] | None = None, tidy_later: bool = False) -> int:
+    """Run the command line; return the exit status.
+
+    `tidy_later`: leave removing a replaced site to a background process (build.py, which exits at once).
+    """
     options = parse_options(argv)
     if options.command == "serve":
         from counterpoint.serve import serve  # only the preview needs tornado and watchfiles
@@ -133,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "check":
             result = check(options.site, options.templates)
         else:
-            result = build(options.site, options.out, options.templates, strict=options.strict)
+            result = build(options.site, options.out, options.templates, strict=options.strict, tidy_later=tidy_later)
     except BuildFailed as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)

@@ -81,7 +81,9 @@ def number_blocks(md: MarkdownIt, body: str, line_offset: int) -> tuple[Block, .
         line = line_offset + (opening.map[0] if opening.map else 0) + 1
         kind = _KINDS.get(opening.type, BlockKind.OTHER)
         text = plain_text(tokens[start:end]).strip()
-        blocks.append(Block(len(blocks) + 1, kind, html, text, fold(text), line))
+        folded = fold(text)
+        folded = text if folded == text else folded  # most text has nothing to fold: keep one copy
+        blocks.append(Block(len(blocks) + 1, kind, html, text, folded, line))
     return tuple(blocks)
 
 

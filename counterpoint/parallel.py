@@ -58,7 +58,7 @@ def map_in_order(function: Callable[[T], R], items: Sequence[T], count: int) -> 
     import multiprocessing
 
     global _TASK
-    chunks = _chunks(len(items), count * 4)
+    chunks = _chunks(len(items), count * 8)  # small enough that the workers finish close together
 
     def task(index: int) -> list[object]:
         start, end = chunks[index]
@@ -79,6 +79,10 @@ def map_in_order(function: Callable[[T], R], items: Sequence[T], count: int) -> 
 def _run(index: int) -> list[object]:
     """Run chunk `index` of the job the pool was forked for (in a worker)."""
     assert _TASK is not None
+    # The parent may have paused the collector for its own sake; a worker renders page after page, and
+    # the garbage of each (Jinja's contexts hold cycles) must go. It inherited a frozen heap, so a
+    # collection here walks only what the worker made.
+    gc.enable()
     return _TASK(index)
 
 

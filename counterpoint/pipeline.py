@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import jinja2
+from markupsafe import Markup
 
 from counterpoint.checks import LinkIndex, PageLinks, broken_links, check_links, plain_attributes, read_page
 from counterpoint.errors import BuildFailed, Problem
@@ -31,7 +32,9 @@ from counterpoint.model import Article, Document, Resolution, Site, SiteConfig
 from counterpoint.parallel import map_in_order, worker_count
 from counterpoint.plan import (
     SHAPE,
+    IndexPage,
     Output,
+    SourcePage,
     article_input,
     balance_input,
     document_input,
@@ -164,6 +167,8 @@ class Builder:
         self._last_plan: tuple[object, tuple[Output, ...], dict[str, tuple[Document, ...]]] | None = None
         self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
         self._articles: Mapping[str, Article] = {}
+        self._fragments: tuple[Config | None, dict[object, Markup]] = (None, {})
+        """Parts of pages kept between builds, valid for one configuration (and one theme)."""
         self._keys: dict[str, tuple[str, ...]] = {}
         """The input keys of each file, made once."""
         self._processes = 1
@@ -206,16 +211,19 @@ class Builder:
         files = {path: rendered[path].data for path in paths}
         return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
 
-    def build_into(self, out: Path) -> BuildResult:
-        """Build the whole site into `out`, atomically, pages streaming to disk; raise BuildFailed on any error."""
+    def build_into(self, out: Path, tidy_later: bool = False) -> BuildResult:
+        """Build the whole site into `out`, atomically, pages streaming to disk; raise BuildFailed on any error.
+
+        `tidy_later` leaves removing the site it replaces to a background process.
+        """
         start = time.perf_counter()
         check_writable(out)
         with _collector_paused():
-            return self._build_into(out, start)
+            return self._build_into(out, start, tidy_later)
 
-    def _build_into(self, out: Path, start: float) -> BuildResult:
+    def _build_into(self, out: Path, start: float, tidy_later: bool) -> BuildResult:
         prepared = self._prepare()
-        staging = Staging(out)
+        staging = Staging(out, tidy_later)
         try:
             renderer, plain = prepared.renderer, prepared.plain
 
@@ -226,11 +234,12 @@ class Builder:
                 staging.write(output.path, data)
                 return read_page(output.path, data.decode("utf-8"), plain) if output.path.endswith(".html") else None
 
-            outcomes = self._map(render, prepared.plan)
+            plan = sorted(prepared.plan, key=_lighter)  # the heaviest pages first, so the workers finish together
+            outcomes = self._map(render, plan)
             problems = [o for o in outcomes if isinstance(o, Problem)]
             if problems:
                 raise BuildFailed(problems)
-            pages = {o.path: r for o, r in zip(prepared.plan, outcomes, strict=True) if isinstance(r, PageLinks)}
+            pages = {o.path: r for o, r in zip(plan, outcomes, strict=True) if isinstance(r, PageLinks)}
             paths = tuple(sorted(o.path for o in prepared.plan))
             broken = broken_links(pages, set(paths))
             if broken:
@@ -281,6 +290,7 @@ class Builder:
         if self._env is None or stamp != self._theme_stamp:
             self._env, self._theme_stamp = make_environment(theme), stamp
             self._rendered, self._built_from, self._links = {}, {}, LinkIndex()
+            self._fragments = (None, {})
         config = self._load_config(inputs)
         if config is None:
             assert self._config is not None
@@ -300,7 +310,9 @@ class Builder:
             raise BuildFailed(errors)
         assets = hashed_assets(theme.files)
         plan, citing = self._plan(site, resolutions, tuple(assets))
-        renderer = Renderer(site, resolutions, citing, self._env, theme)
+        if self._fragments[0] is not config:
+            self._fragments = (config, {})
+        renderer = Renderer(site, resolutions, citing, self._env, theme, self._fragments[1])
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
         templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
         plain = plain_attributes(templates)
@@ -405,6 +417,11 @@ class Builder:
         return self._last_plan[1], self._last_plan[2]
 
 
+def _lighter(output: Output) -> int:
+    """Order outputs heaviest first: a source page lists every back-link, the index every topic."""
+    return 0 if isinstance(output.spec, SourcePage | IndexPage) else 1
+
+
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Keep Python's cycle collector out of a build, then freeze what the build keeps.
@@ -472,10 +489,15 @@ def _display(folder: Path, root: Path) -> str:
 
 
 def build(
-    root: Path, out: Path, templates: Path | None = None, strict: bool = False, workers: int | None = None
+    root: Path,
+    out: Path,
+    templates: Path | None = None,
+    strict: bool = False,
+    workers: int | None = None,
+    tidy_later: bool = False,
 ) -> BuildResult:
     """Build the site in `root` into `out`; raise BuildFailed, leaving `out` as it was, on any error."""
-    return Builder(root, templates or root / "templates", strict, workers).build_into(out)
+    return Builder(root, templates or root / "templates", strict, workers).build_into(out, tidy_later)
 
 
 def check(root: Path, templates: Path) -> BuildResult:

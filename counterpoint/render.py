@@ -213,8 +213,11 @@ class Renderer:
         citing: Mapping[str, tuple[Document, ...]],
         env: jinja2.Environment,
         theme: Theme,
+        fragments: dict[object, Markup] | None = None,
     ) -> None:
         self.site = site
+        self.fragments = {} if fragments is None else fragments
+        """Parts of pages kept from one build to the next (the index's rows), for a given env and config."""
         self.resolutions = resolutions
         self.citing = citing
         """The documents citing each source, in site order."""
@@ -237,7 +240,10 @@ class Renderer:
                 base = site.config.base_url or ""
                 return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n".encode()
             case IndexPage():
-                rows = [(t, self._balance(t)) for t in site.topics]
+                try:
+                    rows = [self._topic_row(output.path, topic) for topic in site.topics]
+                except (jinja2.TemplateError, UnicodeDecodeError) as error:
+                    return template_problem(error, "_topic_row.html", self.folder)
                 return self._page("index.html", output.path, rows=rows)
             case SourcesPage():
                 return self._page("sources.html", output.path)
@@ -259,9 +265,19 @@ class Renderer:
         context = self._document(topic, path)
         return self._page("topic.html", path, topic=topic, number=index + 1, prev=previous, next=following, **context)
 
-    def _balance(self, document: Document) -> dict[str, int]:
-        balance = self.resolutions[document.path].balance
-        return {p.id: count for p, count in zip(self.site.config.perspectives, balance, strict=True)}
+    def _topic_row(self, path: str, topic: Topic) -> Markup:
+        """Return a topic's entry on the index, rendered once and kept while the topic and its balance are."""
+        counts = self.resolutions[topic.path].balance
+        key = (topic.slug, topic.meta, counts)
+        row = self.fragments.get(key)
+        if row is None:
+            balance = {p.id: count for p, count in zip(self.site.config.perspectives, counts, strict=True)}
+            link = urls.relative_linker(path, self.site.config.build.directory_urls)
+            html = self.env.get_template("_topic_row.html").render(
+                site=self.site.config, topic=topic, balance=balance, link=link
+            )
+            row = self.fragments[key] = Markup(html)
+        return row
 
     # -- helpers given to templates ------------------------------------------------
 

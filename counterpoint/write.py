@@ -49,8 +49,10 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
 class Staging:
     """A folder beside the output that a build writes into, then swaps in for the output in one step."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, tidy_later: bool = False) -> None:
         self.out = out.absolute()
+        self.tidy_later = tidy_later
+        """Leave removing the replaced site to a process of its own, so this one can finish at once."""
         _recover(self.out)
         check_writable(self.out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +70,7 @@ class Staging:
     def commit(self) -> None:
         """Put the staged site in place of the output."""
         (self.folder / MARKER).write_text("Built by Counterpoint; the next build replaces this folder.\n")
-        _swap(self.folder, self.out)
+        _swap(self.folder, self.out, self.tidy_later)
 
     def discard(self) -> None:
         """Remove what is left of the staging folder (nothing, after a commit)."""
@@ -87,7 +89,7 @@ def _recover(out: Path) -> None:
         if folder.name.startswith(f".{out.name}.old-") and not out.exists():
             os.rename(folder, out)  # killed between the two renames of a swap: the old site is the good one
         else:
-            shutil.rmtree(folder)
+            shutil.rmtree(folder, ignore_errors=True)  # a replaced site may be being removed in the background
 
 
 def _umask() -> int:
@@ -96,8 +98,9 @@ def _umask() -> int:
     return mask
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Put `staging` in place of `out`; the old folder goes only once the new one is in."""
+def _swap(staging: Path, out: Path, later: bool = False) -> None:
+    """Put `staging` in place of `out`; the old folder goes only once the new one is in (`later`: in the
+    background, since removing thousands of files takes as long as writing them)."""
     if not out.exists():
         os.rename(staging, out)
         return
@@ -109,4 +112,8 @@ def _swap(staging: Path, out: Path) -> None:
     except OSError:
         os.rename(retired, out)
         raise
-    shutil.rmtree(retired)
+    if later and shutil.which("rm"):
+        # A process of its own, not waited for; if it dies, the next build's _recover removes what is left.
+        os.posix_spawnp("rm", ["rm", "-rf", "--", str(retired)], dict(os.environ), setsid=True)
+    else:
+        shutil.rmtree(retired)

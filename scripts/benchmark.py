@@ -265,7 +265,10 @@ def counterpoint_tool(name: str, site: Path, out: Path) -> Tool:
 
 
 def rebuilds(site: Path, topic: Path, article: Path, citation: str, runs: int) -> Edits:
-    """Time in-process rebuilds after `runs` topic edits, then `runs` article edits."""
+    """Time in-process rebuilds after `runs` topic edits, then `runs` article edits.
+
+    Each rebuild is told the path edited, as the preview's file watcher tells it.
+    """
     from counterpoint.pipeline import Builder
 
     builder = Builder(site, TEMPLATES)
@@ -275,7 +278,7 @@ def rebuilds(site: Path, topic: Path, article: Path, citation: str, runs: int) -
         with path.open("a", encoding="utf-8") as file:
             file.write(text)
         start = time.perf_counter()
-        result = builder.build()
+        result = builder.build([path.relative_to(site).as_posix()])
         return (time.perf_counter() - start) * 1000, len(result.rendered)
 
     # Appended to the file, the sentence lands in the topic's last section (Context in a synthetic topic).

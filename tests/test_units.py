@@ -7,6 +7,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -240,3 +241,17 @@ def test_build_py_uses_the_projects_venv_when_there_is_one(tmp_path: Path) -> No
     result = subprocess.run([sys.executable, "-S", str(folder / "build.py"), "--help"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: build.py")
+
+
+def test_build_py_leaves_the_replaced_site_to_a_background_removal(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "tests" / "sites" / "golden", site, ignore=shutil.ignore_patterns("expected"))
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "build.py"), "--site", str(site), "--templates", str(ROOT / "templates")]
+    for _ in range(2):
+        subprocess.run([*command, "--out", str(out), "-q"], check=True, capture_output=True)
+        assert (out / "index.html").is_file() and (out / MARKER).is_file()
+    deadline = time.monotonic() + 10
+    while sorted(p.name for p in tmp_path.iterdir()) != ["out", "site"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"], "the replaced site was removed"
