@@ -12,6 +12,7 @@ staging folder instead of holding them all.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import tempfile
@@ -223,6 +224,9 @@ class Builder:
 
     def _build_into(self, out: Path, start: float, tidy_later: bool) -> BuildResult:
         prepared = self._prepare()
+        # Written to disk, this build is not kept to rebuild from: let the workers inherit no more than they need.
+        self._reader, self._loaded, self._resolved = InputReader(self.root), {}, {}
+        prepared = dataclasses.replace(prepared, inputs={})
         staging = Staging(out, tidy_later)
         try:
             renderer, plain = prepared.renderer, prepared.plain

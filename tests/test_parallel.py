@@ -84,3 +84,50 @@ def test_a_parallel_build_reports_every_problem_as_a_serial_one_does(tmp_path: P
     assert any("unknown source '@nowhere'" in p for p in problems)
     assert any("unknown key 'exerpt'" in p for p in problems)
     assert not (tmp_path / "out1").exists()
+
+
+MAP = """
+import json, os, sys, time
+from counterpoint.parallel import WorkerFailed, map_in_order
+PARENT = os.getpid()
+def square(item):
+    if sys.argv[1] == "worker" and os.getpid() != PARENT:
+        raise ValueError(f"bad item {item} in a worker")
+    if sys.argv[1] == "worker" and item == 0:
+        time.sleep(0.3)  # let the workers take chunks
+    if sys.argv[1] == "anywhere" and item in (0, 250, 499):
+        raise ValueError(f"bad item {item}")
+    time.sleep(0.002)  # work that takes long enough for every process to have a share
+    return (item * item, os.getpid())
+try:
+    done = map_in_order(square, list(range(500)), 3)
+except WorkerFailed as failure:
+    print(json.dumps({"failed": str(failure)}))
+except ValueError as error:
+    print(json.dumps({"raised here": str(error)}))
+else:
+    print(json.dumps({"results": [r for r, _ in done], "processes": len({pid for _, pid in done})}))
+"""
+
+
+def run_map(mode: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", MAP, mode], capture_output=True, text=True, cwd=ROOT, check=True)
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+def test_map_in_order_shares_the_items_among_processes_and_keeps_their_order() -> None:
+    report = run_map("never")
+    assert report["results"] == [i * i for i in range(500)]
+    assert report["processes"] == 3
+
+
+def test_a_failing_item_is_reported_wherever_it_ran() -> None:
+    (message,) = run_map("anywhere").values()
+    assert isinstance(message, str) and "bad item" in message
+
+
+def test_a_worker_that_raises_is_reported_with_its_traceback() -> None:
+    report = run_map("worker")
+    assert list(report) == ["failed"]
+    assert "Traceback" in str(report["failed"]) and "in a worker" in str(report["failed"])
