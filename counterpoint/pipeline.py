@@ -38,6 +38,7 @@ from counterpoint.plan import (
     SourcePage,
     article_input,
     balance_input,
+    citations_input,
     document_input,
     make_plan,
     resolution_input,
@@ -115,6 +116,16 @@ class _Resolved:
     def fingerprint(self) -> int:
         """Return a value that changes whenever the resolution does (read by rebuilds only)."""
         return hash(self.resolution)
+
+    @functools.cached_property
+    def by_source(self) -> dict[str, int]:
+        """Return, by the input key of each source cited, a value that changes whenever what is cited of it
+        does (which its page's back-links show)."""
+        references: dict[str, list[object]] = {}
+        for reference in self.resolution.references:
+            references.setdefault(reference.target.article, []).append(reference)
+        path = self.document.path
+        return {citations_input(path, slug): hash(tuple(found)) for slug, found in references.items()}
 
     @functools.cached_property
     def balance(self) -> int:
@@ -395,6 +406,7 @@ class Builder:
             values[text] = hash(inputs[path])
             values[resolution] = entry.fingerprint
             values[balance] = entry.balance
+            values.update(entry.by_source)
         for article in site.articles:
             if article.path not in keys:
                 keys[article.path] = (article_input(article.slug),)

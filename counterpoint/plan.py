@@ -99,6 +99,11 @@ def balance_input(path: str) -> str:
     return f"balance:{path}"
 
 
+def citations_input(path: str, slug: str) -> str:
+    """Return the input key of what a commentary file cites of one source (its back-links there)."""
+    return f"cites:{path}>{slug}"
+
+
 def article_input(slug: str) -> str:
     """Return the input key of a source's text."""
     return f"article:{slug}"
@@ -134,7 +139,7 @@ def make_plan(site: Site, resolutions: Mapping[str, Resolution], assets: tuple[s
     citing: dict[str, list[str]] = {a.slug: [] for a in site.articles}
     for document in site.documents:
         for slug in resolutions[document.path].cited:
-            citing[slug].append(resolution_input(document.path))
+            citing[slug].append(citations_input(document.path, slug))
     for article in site.articles:
         inputs = _inputs(SHAPE, article_input(article.slug), *citing[article.slug])
         outputs.append(Output(urls.file(article.url), SourcePage(article.slug), inputs, article.path))
