@@ -174,6 +174,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # a theme's templates never change under a build: a new theme gets a new environment
         bytecode_cache=_bytecode_cache(),
     )
 
