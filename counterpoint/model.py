@@ -166,7 +166,7 @@ class BlockKind(enum.StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """One numbered block of a source article: a paragraph, heading, list item or quote."""
 
@@ -210,12 +210,12 @@ class Article:
 # -- citations as written ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WholeArticle:
     """A citation of a whole article, with no paragraph."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraphs:
     """A citation of paragraphs ¶first to ¶last (equal for one paragraph)."""
 
@@ -237,7 +237,7 @@ Locator = WholeArticle | Paragraphs
 """Where in a source a citation points."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CiteRef:
     """One citation as written: a source, optionally paragraphs, optionally a quote."""
 
@@ -249,7 +249,7 @@ class CiteRef:
     """Words quoted from the source, checked at build time."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CitationUse:
     """A place in a document where citations are written: `[@a ¶1; @b]` or a pull quote."""
 
@@ -265,7 +265,7 @@ class CitationUse:
     """Why the text could not be read as a citation, if it could not."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProseQuote:
     """Words in double quotes in the commentary's prose, which must be in the passage cited after them."""
 
@@ -280,12 +280,12 @@ class ProseQuote:
 # -- commentary ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Intro:
     """The part of a document before its first `##` section."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Side:
     """A topic's `## Perspective: <id>` section."""
 
@@ -293,12 +293,12 @@ class Side:
     """The perspective's id."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Common:
     """A topic's `## Common ground` section."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     """A topic's `## Context` section."""
 
@@ -307,7 +307,7 @@ SectionKey = Intro | Side | Common | Context
 """Which part of a page a section is."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A part of a commentary document, rendered, with its citations as placeholders."""
 
@@ -415,7 +415,7 @@ class Site:
 # -- citations resolved ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """What a citation points at, checked against the source."""
 
@@ -454,7 +454,7 @@ class Target:
         return self.locator.numbers if isinstance(self.locator, Paragraphs) else range(0, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Marker:
     """What one rendered in-text marker shows and where it points."""
 
@@ -468,7 +468,7 @@ class Marker:
     """Accessible description: source and paragraph."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """An entry of a document's reference list, shared by the markers that cite the same thing."""
 
@@ -521,7 +521,7 @@ class Resolution:
         return frozenset(r.target.article for r in self.references)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Backlink:
     """A link from a source paragraph back to a marker that cites it."""
 
