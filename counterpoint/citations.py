@@ -88,19 +88,32 @@ def citation_inline(state: StateInline, silent: bool) -> bool:
 
 
 def _read_bracket(src: str, start: int, stop: int) -> tuple[tuple[CiteRef, ...], str | None, int]:
-    """Read from after `[` to the `]` that makes a valid citation, or report why none does."""
-    first_error: str | None = None
+    """Read from after `[` to the `]` that ends the citation, or report why there is none.
+
+    The bracket ends at its first `]`, unless that `]` stands inside a quotation (`[@a "x ] y"]`): then it
+    ends at the first `]` after the next closing quote mark. So at most two readings, whatever the input:
+    the time taken grows with the text, not with its square.
+    """
     close = src.find("]", start, stop)
-    while close >= 0:
-        try:
-            return parse_citations(src[start:close]), None, close + 1
-        except CiteSyntaxError as error:
-            first_error = first_error or str(error)
-        close = src.find("]", close + 1, stop)
-    first_close = src.find("]", start, stop)
-    if first_close < 0:
+    if close < 0:
         return (), "citation has no closing ']'; write it as `[@slug ¶4]`", stop
-    return (), first_error, first_close + 1
+    try:
+        return parse_citations(src[start:close]), None, close + 1
+    except CiteSyntaxError as error:
+        if not error.unclosed_quote:
+            return (), str(error), close + 1
+        first_error = str(error)
+    quote_end = _CLOSING_QUOTE.search(src, close, stop)
+    later = src.find("]", quote_end.end(), stop) if quote_end else -1
+    if later >= 0:
+        try:
+            return parse_citations(src[start:later]), None, later + 1
+        except CiteSyntaxError:
+            pass
+    return (), first_error, close + 1
+
+
+_CLOSING_QUOTE = re.compile('["”]')
 
 
 def pullquote_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -142,6 +155,26 @@ def collect_uses(state: StateCore) -> None:
                     _attach(token.children, index)
                     lines_before = token.content[: child.meta["pos"]].count("\n")
                     _record(cite, child, base + lines_before, block=False)
+                elif child.type == "image":
+                    for hidden in _citations_in(child.children or []):
+                        hidden.meta["error"] = hidden.meta["error"] or _IN_IMAGE
+                        _record(cite, hidden, base, block=False)
+
+
+_IN_IMAGE = (
+    "a citation inside an image's description would not be shown (the description is plain text); "
+    "put it after the image, as in ![chart](chart.png) [@slug ¶4]"
+)
+
+
+def _citations_in(tokens: Sequence[Token]) -> list[Token]:
+    """Return the citation tokens among `tokens` and their children, in order."""
+    found: list[Token] = []
+    for token in tokens:
+        if token.type == "citation":
+            found.append(token)
+        found += _citations_in(token.children or [])
+    return found
 
 
 def _attach(children: list[Token], index: int) -> None:

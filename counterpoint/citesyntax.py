@@ -22,11 +22,18 @@ _HEAD = re.compile(
 )
 _OPENERS = '"“'
 _CLOSERS = '"”'
+_MOST_DIGITS = 6
+"""A paragraph number longer than this is a mistake (and Python refuses to read one of 4,301 digits)."""
 _NEXT_ITEM = re.compile(r"\s*(;\s*@|$)")
 
 
 class CiteSyntaxError(ValueError):
     """The bracket's text is not a citation; the message says what would be."""
+
+    def __init__(self, message: str, unclosed_quote: bool = False) -> None:
+        super().__init__(message)
+        self.unclosed_quote = unclosed_quote
+        """True when the text ends inside a quotation (which may go on past a `]`)."""
 
 
 def parse_citations(text: str) -> tuple[CiteRef, ...]:
@@ -51,6 +58,9 @@ def _parse_item(text: str, pos: int) -> tuple[CiteRef, int]:
     match = _HEAD.match(text, pos)
     if not match:
         raise CiteSyntaxError(f"expected '@' and a source slug at '{_clip(text[pos:])}', as in `[@slug ¶4]`")
+    for digits in (match["first"], match["last"]):
+        if digits and len(digits) > _MOST_DIGITS:
+            raise CiteSyntaxError(f"¶{_clip(digits)} is no paragraph number; write the number of a paragraph, as in ¶4")
     first = int(match["first"]) if match["first"] else None
     last = int(match["last"]) if match["last"] else first
     if first is not None and last is not None and last < first:
@@ -72,7 +82,7 @@ def _parse_quote(text: str, pos: int) -> tuple[str, int]:
             if not quote.strip(" .…"):
                 raise CiteSyntaxError("the quote is empty; put the source's words between the quote marks")
             return quote, end + 1
-    raise CiteSyntaxError(f"the quote {_clip(text[pos:])} has no closing quote mark")
+    raise CiteSyntaxError(f"the quote {_clip(text[pos:])} has no closing quote mark", unclosed_quote=True)
 
 
 def _clip(text: str) -> str:

@@ -204,13 +204,17 @@ def _check_config(config: SiteConfig, doc: YamlDoc) -> list[Problem]:
 
 def _web_address(address: str, folder: bool = False) -> bool:
     """Return True for an http(s) address with a host (and, for a folder, no query or fragment)."""
+    if any(char.isspace() or not char.isprintable() for char in address):
+        return False  # a newline in base_url would end up in robots.txt and the sitemap
     parts = urlsplit(address)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not (folder and (parts.query or parts.fragment))
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int] | Problem:
     """Split `---` YAML front matter from the body; return (yaml, body, body's line offset)."""
-    lines = text.splitlines(keepends=True)
+    # Lines end at \n alone, as YAML and Markdown count them (splitlines would also split at U+2028 or NEL).
+    lines = text.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if not lines or lines[0].strip() != "---":
         return Problem(path, 1, "the file must start with front matter: a line '---', YAML keys, then '---'")
     for index in range(1, len(lines)):
@@ -312,7 +316,7 @@ def _load_article(
         message = _unknown("perspective", meta.perspective, ids, "site.yaml declares")
         problems.append(Problem(doc.path, doc.line(("perspective",)), message))
         return None
-    blocks = number_blocks(md, body, offset)
+    blocks = number_blocks(md, body, offset, problems, doc.path)
     if not blocks:
         problems.append(Problem(doc.path, offset + 1, "the article has no text after its front matter"))
         return None

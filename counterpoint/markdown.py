@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from counterpoint.citations import PLACEHOLDER, citation_plugin, cite_state, new_env
@@ -31,16 +33,76 @@ from counterpoint.model import (
 )
 from counterpoint.quotes import fold
 
+NESTING = 20
+"""How deep lists and quotes may nest (markdown-it's own limit): deeper text is reported, never dropped."""
+
 
 def make_parser(citations: bool) -> MarkdownIt:
     """Return a fresh CommonMark parser (with tables) for sources, or for commentary when `citations`.
 
-    Commentary also gets typographic quotes and dashes; a source's text is never altered.
+    Commentary also gets typographic quotes and dashes, and nothing else: markdown-it's other replacements
+    change what the author wrote ("option (c)" into "option ©", "+-" into "±"). A source's text is never
+    altered.
     """
     if not citations:
-        return MarkdownIt("commonmark", {"html": False}).enable("table")
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
-    return md.enable(["table", "replacements", "smartquotes"]).use(citation_plugin)
+        md = MarkdownIt("commonmark", {"html": False, "maxNesting": NESTING}).enable("table")
+    else:
+        md = MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": NESTING})
+        md.enable(["table", "smartquotes"]).use(citation_plugin)
+        md.core.ruler.before("smartquotes", "dashes", _dashes)
+    _report_nesting(md)
+    return md
+
+
+_EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", flags=re.MULTILINE)
+_EN_DASH = re.compile(r"(^|\s)--(?=\s|$)", flags=re.MULTILINE)
+_EN_DASH_BETWEEN = re.compile(r"(^|[^-\s])--(?=[^-\s]|$)", flags=re.MULTILINE)
+
+
+def _dashes(state: StateCore) -> None:
+    """Turn `---` into an em dash and `--` into an en dash in text (not in code, not in autolinks)."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children or "--" not in token.content:
+            continue
+        autolink = 0
+        for child in token.children:
+            if child.type == "text" and not autolink and "--" in child.content:
+                text = _EM_DASH.sub("\\1\u2014", child.content)
+                child.content = _EN_DASH_BETWEEN.sub("\\1\u2013", _EN_DASH.sub("\\1\u2013", text))
+            elif child.type == "link_open" and child.info == "auto":
+                autolink += 1
+            elif child.type == "link_close" and child.info == "auto":
+                autolink -= 1
+
+
+def _report_nesting(md: MarkdownIt) -> None:
+    """Make the block parser note, in `env["too_deep"]`, the first line of text nested past its limit.
+
+    markdown-it skips such text without a word ("not an ordinary situation"); a source must keep every
+    word, and commentary must not lose a citation, so the build reports it instead.
+    """
+    tokenize = md.block.tokenize
+
+    def checked(state: StateBlock, start_line: int, end_line: int) -> None:
+        if state.level >= NESTING:
+            line = state.skipEmptyLines(start_line)
+            if line < end_line:
+                state.env.setdefault("too_deep", []).append(line)
+        tokenize(state, start_line, end_line)
+
+    md.block.tokenize = checked  # type: ignore[method-assign,assignment]
+
+
+def too_deep(env: dict[str, object], path: str, line_offset: int) -> list[Problem]:
+    """Return a problem for the text the parse of `env` found nested too deeply."""
+    lines = env.get("too_deep")
+    if not isinstance(lines, list) or not lines:
+        return []
+    message = (
+        f"lists or block quotes are nested more than {NESTING} deep here, and Markdown would drop this text; "
+        "nest them less deeply"
+    )
+    return [Problem(path, line_offset + min(lines) + 1, message)]
 
 
 def plain_text(tokens: Sequence[Token], code: bool = True) -> str:
@@ -66,9 +128,15 @@ _KINDS = {
 }
 
 
-def number_blocks(md: MarkdownIt, body: str, line_offset: int) -> tuple[Block, ...]:
-    """Split an article's Markdown into numbered blocks, each rendered verbatim."""
-    tokens = md.parse(body, {})
+def number_blocks(
+    md: MarkdownIt, body: str, line_offset: int, problems: list[Problem] | None = None, path: str = ""
+) -> tuple[Block, ...]:
+    """Split an article's Markdown into numbered blocks, each rendered verbatim; text that Markdown would
+    drop is added to `problems`."""
+    env: dict[str, object] = {}
+    tokens = md.parse(body, env)
+    if problems is not None:
+        problems += too_deep(env, path, line_offset)
     _demote_headings(tokens, top=3)
     blocks: list[Block] = []
     for start, end, wrapper in _block_spans(tokens):
@@ -153,7 +221,7 @@ def parse_body(
     tokens = md.parse(body, env)
     uses = tuple(cite_state(env)["uses"])
     quotes = tuple(_prose_quotes(tokens, line_offset))
-    problems = _second_titles(tokens, path, line_offset)
+    problems = _second_titles(tokens, path, line_offset) + too_deep(env, path, line_offset)
     if topic is None:
         intro = (_section(md, Intro(), tokens, line_offset + 1),) if tokens else ()
         return (None, problems) if problems else (Body(intro, uses, quotes), [])

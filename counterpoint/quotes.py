@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -32,7 +33,13 @@ _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*")
 
 
 def fold(text: str) -> str:
-    """Fold quotes and dashes to ASCII and runs of white space (or of dashes) to one character."""
+    """Compose accents (NFC), fold quotes and dashes to ASCII, and runs of white space (or dashes) to one.
+
+    Text pasted from a PDF or a Mac often spells "é" as "e" and a combining accent (NFD); it must match the
+    same words typed composed.
+    """
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     return _DASH_RUN.sub("-", _SPACE.sub(" ", text.translate(_TABLE)))
 
 
@@ -54,9 +61,14 @@ def normalize(text: str) -> Normalized:
 
 
 class _Origin:
-    """Maps an index in `fold(text)` back to `text`: a run folded to one character stands at the run's start."""
+    """Maps an index in `fold(text)` back to `text`: a run folded to one character stands at the run's start,
+    a composed character at the start of the characters it was composed from."""
 
     def __init__(self, text: str) -> None:
+        self.composed: list[tuple[int, int]] | None = None
+        """For text that was not NFC: where each character of its NFC form came from (start, end)."""
+        if not unicodedata.is_normalized("NFC", text):
+            text, self.composed = _compose(text)
         self.starts: list[int] = []
         self.removed: list[int] = []
         removed = 0
@@ -70,7 +82,30 @@ class _Origin:
     def index(self, folded: int) -> int:
         """Return the original index of the folded character at `folded`."""
         runs = bisect.bisect_left(self.starts, folded)
-        return folded + (self.removed[runs - 1] if runs else 0)
+        index = folded + (self.removed[runs - 1] if runs else 0)
+        return self.composed[index][0] if self.composed else index
+
+    def end(self, folded: int) -> int:
+        """Return the original index just past the folded character at `folded`."""
+        if not self.composed:
+            return self.index(folded) + 1
+        runs = bisect.bisect_left(self.starts, folded)
+        return self.composed[folded + (self.removed[runs - 1] if runs else 0)][1]
+
+
+def _compose(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Return the NFC form of `text`, and for each of its characters the span of `text` it comes from."""
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for index in range(1, len(text) + 1):
+        if index < len(text) and unicodedata.combining(text[index]):
+            continue  # a combining mark belongs with the character before it
+        piece = unicodedata.normalize("NFC", text[start:index])
+        pieces.append(piece)
+        spans += [(start, index)] * len(piece)
+        start = index
+    return "".join(pieces), spans
 
 
 @dataclass(frozen=True)
@@ -121,7 +156,7 @@ def find_in(text: str, parts: Sequence[str], folded: str | None = None) -> tuple
     if hits is None:
         return None
     origin = _Origin(text)
-    return tuple((origin.index(start), origin.index(end - 1) + 1) for start, end in hits)
+    return tuple((origin.index(start), origin.end(end - 1)) for start, end in hits)
 
 
 def holds(passage: Searchable, parts: Sequence[str]) -> bool:

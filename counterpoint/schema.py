@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import difflib
 import functools
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -93,11 +94,14 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlDoc | Problem:
     try:  # compose once (for line numbers), then construct the values from the same nodes
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except (yaml.YAMLError, ValueError):
+    except (yaml.YAMLError, ValueError, RecursionError):
         return _load_slowly(text, path, line_offset)
     finally:
         loader.dispose()
     return _checked(YamlDoc(path, data, node, line_offset))
+
+
+_LONG_NUMBER = re.compile(r"\d{4000,}")
 
 
 def _load_slowly(text: str, path: str, line_offset: int) -> YamlDoc | Problem:
@@ -123,6 +127,15 @@ def _load_slowly(text: str, path: str, line_offset: int) -> YamlDoc | Problem:
             else "check the indentation, and quote values that contain ': ' or start with a symbol"
         )
         return Problem(path, _line(mark, line_offset), f"invalid YAML: {what}; {hint}")
+    except RecursionError:
+        message = "invalid YAML: its lists or mappings are nested too deeply to read; flatten them"
+        return Problem(path, 1 + line_offset, message)
+    except ValueError:  # Python refuses to turn a number of thousands of digits into an int
+        long = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, long.start()) + 1 + line_offset if long else None
+        digits = f"of {len(long.group())} digits " if long else ""
+        message = f"invalid YAML: a number {digits}is too long to read; shorten it, or quote it to make it text"
+        return Problem(path, line, message)
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1 + line_offset
         code = error.character if isinstance(error.character, int) else ord(error.character)
@@ -134,7 +147,14 @@ def _load_slowly(text: str, path: str, line_offset: int) -> YamlDoc | Problem:
 
 
 def _checked(doc: YamlDoc) -> YamlDoc | Problem:
-    """Return `doc`, or the problem of a key it gives twice in one mapping."""
+    """Return `doc`, or the problem of an alias in it, or of a key it gives twice in one mapping."""
+    alias = _alias(doc.node, set())
+    if alias is not None:
+        message = (
+            "YAML aliases (*name) are not allowed in a site's files: a few lines of them can stand for billions "
+            "of values; write the value out"
+        )
+        return Problem(doc.path, alias + 1 + doc.line_offset, message)
     duplicate = _duplicate_key(doc.node)
     if duplicate is not None:
         key, first, again = duplicate
@@ -146,6 +166,27 @@ def _checked(doc: YamlDoc) -> YamlDoc | Problem:
 
 def _line(mark: yaml.Mark | None, offset: int) -> int | None:
     return mark.line + 1 + offset if mark else None
+
+
+def _alias(node: yaml.Node | None, seen: set[int]) -> int | None:
+    """Return the line of a node met a second time (what an alias composes to), or None; each node is
+    visited once, so an alias bomb costs no more than its text."""
+    if node is None:
+        return None
+    if id(node) in seen:
+        return int(node.start_mark.line)
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    else:
+        return None
+    for child in children:
+        found = _alias(child, seen)
+        if found is not None:
+            return found
+    return None
 
 
 def _duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:

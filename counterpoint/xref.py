@@ -51,10 +51,12 @@ def resolve_document(
     ids = [p.id for p in perspectives]
     balance = [0] * len(ids)
     path, uses = document.path, document.body.uses
+    for use in uses:  # in error, a citation may not show on the page at all (in an image's description)
+        if use.error:
+            problems.append(Problem(path, use.line, f"malformed citation `{use.text}`: {use.error}"))
     for use_index in document.body.page_order():
         use = uses[use_index]
         if use.error:
-            problems.append(Problem(path, use.line, f"malformed citation `{use.text}`: {use.error}"))
             continue
         found: list[Marker] = []
         resolved: list[Target] = []

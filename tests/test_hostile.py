@@ -1,0 +1,137 @@
+"""Hostile and careless input: every case ends in a built site or `file:line` messages, in time, losing nothing."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from counterpoint import citations
+from counterpoint.markdown import make_parser, number_blocks, parse_body
+from counterpoint.quotes import Passage, locate
+from counterpoint.schema import load_yaml
+
+Build = Callable[..., tuple[int, str, str]]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems(err: str) -> list[str]:
+    return [line for line in err.splitlines() if not line.startswith("Build failed:")]
+
+
+def uses_of(markdown: str) -> list[str | None]:
+    env = {"cite": {"line_offset": 0, "uses": []}}
+    make_parser(citations=True).parse(markdown, env)
+    return [use.error for use in env["cite"]["uses"]]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "brackets"),
+    [
+        ("[@src x] " * 4000, 4000),
+        ("[@ ]" * 4000, 4000),
+        ('[@src "' + "]" * 32000, 1),
+        ('[@src "' + '"]' * 16000, 1),
+        ("[@a ¶1] and [@b " + "]" * 5000, 2),
+    ],
+)
+def test_the_bracket_reader_reads_each_bracket_at_most_twice(
+    markdown: str, brackets: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    real = citations.parse_citations
+    monkeypatch.setattr(citations, "parse_citations", lambda text: calls.append(len(text)) or real(text))
+    errors = uses_of(markdown)
+    assert len(errors) == brackets
+    assert len(calls) <= 2 * brackets, "a bracket was read again at every later ']'"
+
+
+def test_a_quote_may_hold_a_closing_bracket() -> None:
+    assert uses_of('[@a "x ] y"] and [@a "x ] y"; @b ¶2]') == [None, None]
+
+
+def test_a_paragraph_number_of_thousands_of_digits_is_a_message_not_a_crash() -> None:
+    [error] = uses_of("[@src ¶" + "1" * 4301 + "]")
+    assert error is not None and "is no paragraph number" in error
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("order: " + "1" * 4301 + "\n", "x.md:2: invalid YAML: a number of 4301 digits is too long to read"),
+        ("title: " + "[" * 1000 + "\n", "x.md:2: invalid YAML: its lists or mappings are nested too deeply"),
+        (
+            'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n'
+            + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)),
+            "x.md:2: YAML aliases (*name) are not allowed",
+        ),
+    ],
+)
+def test_hostile_yaml_is_a_located_problem(yaml_text: str, message: str) -> None:
+    assert str(load_yaml(yaml_text, "x.md", 1)).startswith(message)
+
+
+def test_a_citation_in_an_image_description_is_an_error_not_a_crash() -> None:
+    for markdown in ("![chart [@src ¶2]](chart.png)\n", "![[@]]()\n"):
+        [error] = uses_of(markdown)
+        assert error is not None
+
+
+def test_an_image_citation_is_reported_by_the_build(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/shops.md", "## Context\n", "## Context\n\n![map [@green-gazette ¶2]](m.png)\n")
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert any("inside an image's description would not be shown" in line for line in problems(err))
+
+
+def test_text_nested_past_markdowns_limit_is_reported_not_dropped() -> None:
+    deep_list = "".join("  " * level + "- item\n" for level in range(22)) + "\nAfter.\n"
+    found: list[object] = []
+    number_blocks(make_parser(citations=False), deep_list, 3, found, "a.md")  # type: ignore[arg-type]
+    assert [str(p).split(": ", 1)[1] for p in found] == [
+        "lists or block quotes are nested more than 20 deep here, and Markdown would drop this text; "
+        "nest them less deeply"
+    ]
+    body, topic_problems = parse_body(make_parser(citations=True), "t.md", ">" * 21 + " q [@x ¶1]\n", 4, None, ())
+    assert body is None
+    assert [p.line for p in topic_problems] == [5]
+
+
+def test_commentary_keeps_what_the_author_typed_but_smart_quotes_and_dashes() -> None:
+    body, _ = parse_body(
+        make_parser(citations=True), "t.md", 'As "option (c)" (r) (tm) +- a -- b --- c ... d\n', 0, None, ()
+    )
+    assert body is not None
+    assert body.sections[0].html == "<p>As “option (c)” (r) (tm) +- a – b — c ... d</p>\n"
+
+
+def test_base_url_with_a_newline_is_refused(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "site.yaml", "base_url: https://example.org/car-free/", 'base_url: "https://example.org/\\nx"')
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert problems(err) == [
+        "site.yaml:6: base_url must be the site's web address, like https://example.org/explainer/ (no ? or #)"
+    ]
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_a_quote_matches_whatever_the_unicode_form_of_either_side(form: str) -> None:
+    text = unicodedata.normalize(form, "Le café de la gare, déjà vu.")
+    for quote_form in ("NFC", "NFD"):
+        [match] = locate(unicodedata.normalize(quote_form, "café de la gare, déjà"), [Passage(1, text)])
+        start, end = match.spans[0]
+        assert unicodedata.normalize("NFC", text[start:end]) == "café de la gare, déjà"
+
+
+def test_line_numbers_count_newlines_only(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/air.md", "summary: What", "summary: What\u2028 each\u0085 side")
+    edit(golden_copy / "content/topics/air.md", "[@green-gazette ¶2]", "[@green-gazette ¶99]")
+    _, _, err = build_site(golden_copy)
+    assert [line.split(": ")[0] for line in problems(err)] == ["content/topics/air.md:11"]
