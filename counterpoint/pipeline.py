@@ -246,7 +246,10 @@ class Builder:
                 data = renderer.render(output)
                 if isinstance(data, Problem):
                     return data
-                staging.write(output.path, data)
+                try:
+                    staging.write(output.path, data)
+                except OSError as error:  # a full disk, a read-only folder: say so, keep the old site
+                    return staging.problem(error)
                 return read_page(output.path, data.decode("utf-8"), plain) if output.path.endswith(".html") else None
 
             plan = sorted(prepared.plan, key=_lighter)  # the heaviest pages first, so the workers finish together

@@ -1,13 +1,26 @@
 """Write a rendered site atomically: all of it, or nothing changes.
 
-The site is written to a temporary folder beside the output, then swapped in.
-A folder that Counterpoint did not create is never replaced unless it is empty.
+The site is written to a staging folder beside the output, then swapped in:
+in one step where Linux can exchange two folders (renameat2), else in two
+renames that a later build recovers from if it is killed in between. A folder
+that Counterpoint did not create is never replaced unless it is empty. One
+build at a time writes into a folder (the others wait), and a build cleans up
+what an earlier build of its own left, and only that.
+
+An output that is a symbolic link is written through: the folder it points at
+is replaced. An output that is a mount point (a Docker volume) cannot be
+renamed, so its contents are swapped instead, from a staging folder inside it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,13 +29,15 @@ from counterpoint.errors import BuildFailed, Problem
 
 MARKER = ".counterpoint-output"
 """A file in every output folder, so a later build knows it may replace the folder."""
+STAGING = ".counterpoint-staging"
+"""A file in every staging folder, so a later build knows a folder left behind is its own to remove."""
 
 
 def check_writable(out: Path) -> None:
     """Refuse an output folder that holds files Counterpoint did not write."""
     if out.exists() and not out.is_dir():
         raise BuildFailed([Problem(str(out), None, "the output path is a file, not a folder; pick another --out")])
-    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
+    if out.is_dir() and not (out / MARKER).is_file() and any(_entries(out)):
         raise BuildFailed(
             [
                 Problem(
@@ -47,46 +62,113 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
 
 
 class Staging:
-    """A folder beside the output that a build writes into, then swaps in for the output in one step."""
+    """A folder that a build writes into, then swaps in for the output in one step."""
 
     def __init__(self, out: Path, tidy_later: bool = False) -> None:
-        self.out = out.absolute()
+        self.given = out
+        self.out = _through_links(out.absolute())
         self.tidy_later = tidy_later
         """Leave removing the replaced site to a process of its own, so this one can finish at once."""
-        _recover(self.out)
-        check_writable(self.out)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
-        # mkdtemp makes the folder private (0700); a web server must be able to read it.
-        self.folder.chmod(0o777 & ~_umask())
+        self.mounted = self.out.is_dir() and os.path.ismount(self.out)
+        where = self.out if self.mounted else self.out.parent
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            self._lock = _lock(where, self.out)
+        except OSError as error:
+            raise BuildFailed([_failed(out, error, "make the folder for")]) from None
+        try:
+            _recover(self.out, self.mounted)
+            check_writable(self.out)
+            self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=where))
+            # mkdtemp makes the folder private (0700); a web server must be able to read it.
+            self.folder.chmod(0o777 & ~_umask())
+            (self.folder / STAGING).write_text(f"{os.getpid()}\n")
+        except OSError as error:
+            self._unlock()
+            raise BuildFailed([_failed(out, error, "write beside")]) from None
+        except BuildFailed:
+            self._unlock()
+            raise
 
     def write(self, name: str, data: bytes) -> None:
-        """Write one file of the site (any process may: workers write their pages here)."""
+        """Write one file of the site (any process may: workers write their pages here); raise OSError."""
         target = os.path.join(self.folder, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as file:
             file.write(data)
 
+    def problem(self, error: OSError) -> Problem:
+        """Return what to say when writing the site failed with `error`."""
+        return _failed(self.given, error, "write")
+
     def commit(self) -> None:
         """Put the staged site in place of the output."""
-        (self.folder / MARKER).write_text("Built by Counterpoint; the next build replaces this folder.\n")
-        _swap(self.folder, self.out, self.tidy_later)
+        try:
+            (self.folder / STAGING).unlink()
+            (self.folder / MARKER).write_text("Built by Counterpoint; the next build replaces this folder.\n")
+            if self.mounted:
+                _swap_contents(self.folder, self.out)
+            else:
+                _swap(self.folder, self.out, self.tidy_later)
+        except OSError as error:
+            raise BuildFailed([self.problem(error)]) from None
 
     def discard(self) -> None:
-        """Remove what is left of the staging folder (nothing, after a commit)."""
-        if self.folder.exists():
-            shutil.rmtree(self.folder)
+        """Remove what is left of the staging folder (nothing, after a commit), and let the next build in."""
+        try:
+            if self.folder.exists():
+                shutil.rmtree(self.folder, ignore_errors=True)
+        finally:
+            self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
 
 
-def _recover(out: Path) -> None:
-    """Tidy up after a build that was killed while writing: restore the site, drop half-written copies."""
-    if not out.parent.is_dir():
+def _failed(out: Path, error: OSError, doing: str) -> Problem:
+    reason = error.strerror or str(error)  # the same for every page that failed, so said once
+    return Problem(str(out), None, f"could not {doing} the site: {reason}; the site that was there is left as it was")
+
+
+def _through_links(out: Path) -> Path:
+    """Return the folder `out` names, following a symbolic link (the link itself stays)."""
+    return out.resolve() if out.is_symlink() else out
+
+
+def _lock(folder: Path, out: Path) -> int | None:
+    """Take the lock on `folder` that one build at a time holds while it writes there; wait for it if need be."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"Another build is writing into {out}; waiting for it to finish...", file=sys.stderr, flush=True)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
+
+
+def _entries(folder: Path) -> list[Path]:
+    """Return what a folder holds, but a staging folder of a build into it (when it is a mount point)."""
+    return [path for path in folder.iterdir() if not path.name.startswith((".counterpoint-", f".{folder.name}."))]
+
+
+def _recover(out: Path, mounted: bool) -> None:
+    """Tidy up after a build that was killed while writing: restore the site, drop half-written copies.
+
+    Only the folders a build of ours made are touched: a staging folder holds STAGING, a replaced site MARKER.
+    Holding the lock, no other build is writing, so every such folder is a leftover.
+    """
+    where = out if mounted else out.parent
+    if not where.is_dir():
         return
-    leftovers = sorted(out.parent.glob(f".{out.name}.old-*")) + sorted(out.parent.glob(f".{out.name}.new-*"))
+    prefix = f".{out.name}."
+    leftovers = sorted(p for p in where.iterdir() if p.name.startswith((f"{prefix}old-", f"{prefix}new-")))
     for folder in leftovers:
-        if not (folder / MARKER).is_file() and any(folder.iterdir()):
+        ours = (folder / MARKER).is_file() or (folder / STAGING).is_file() or not any(folder.iterdir())
+        if not ours:
             continue  # not ours: leave it alone
-        if folder.name.startswith(f".{out.name}.old-") and not out.exists():
+        if folder.name.startswith(f"{prefix}old-") and not out.exists():
             os.rename(folder, out)  # killed between the two renames of a swap: the old site is the good one
         else:
             shutil.rmtree(folder, ignore_errors=True)  # a replaced site may be being removed in the background
@@ -98,6 +180,25 @@ def _umask() -> int:
     return mask
 
 
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux's renameat2); return False where that cannot be done."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_cwd = -100
+    result = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False  # the file system cannot: fall back to two renames
+    raise OSError(code, os.strerror(code), str(second))
+
+
 def _swap(staging: Path, out: Path, later: bool = False) -> None:
     """Put `staging` in place of `out`; the old folder goes only once the new one is in (`later`: in the
     background, since removing thousands of files takes as long as writing them)."""
@@ -106,14 +207,34 @@ def _swap(staging: Path, out: Path, later: bool = False) -> None:
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     retired.rmdir()
-    os.rename(out, retired)
-    try:
-        os.rename(staging, out)
-    except OSError:
-        os.rename(retired, out)
-        raise
+    if _exchange(staging, out):
+        os.rename(staging, retired)  # the old site, now under the staging name
+    else:
+        os.rename(out, retired)
+        try:
+            os.rename(staging, out)
+        except OSError:
+            os.rename(retired, out)
+            raise
+    _remove(retired, later)
+
+
+def _swap_contents(staging: Path, out: Path) -> None:
+    """Put the contents of `staging` (a folder inside `out`) in place of the rest of `out`'s contents."""
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out))
+    (retired / MARKER).write_text("Replaced by a build; the next build removes this folder.\n")
+    for entry in _entries(out):
+        os.rename(entry, retired / entry.name)
+    for entry in staging.iterdir():
+        os.rename(entry, out / entry.name)
+    staging.rmdir()
+    _remove(retired, later=False)
+
+
+def _remove(folder: Path, later: bool) -> None:
     if later and shutil.which("rm"):
         # A process of its own, not waited for; if it dies, the next build's _recover removes what is left.
-        os.posix_spawnp("rm", ["rm", "-rf", "--", str(retired)], dict(os.environ), setsid=True)
-    else:
-        shutil.rmtree(retired)
+        with contextlib.suppress(OSError):
+            os.posix_spawnp("rm", ["rm", "-rf", "--", str(folder)], dict(os.environ), setsid=True)
+            return
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,154 @@
+"""The writer's promises, under fault: the old site survives any failure, and only our own leftovers go."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TEMPLATES
+from counterpoint import write
+from counterpoint.errors import BuildFailed
+from counterpoint.write import MARKER, STAGING, Staging, write_site
+
+OLD = {"index.html": b"old site", "topics/a/index.html": b"old topic"}
+NEW = {"index.html": b"new site", "topics/b/index.html": b"new topic"}
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    write_site(OLD, out)
+    return out
+
+
+def test_a_write_that_fails_midway_leaves_the_old_site_byte_for_byte(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = files_under(built)
+    real, written = Staging.write, []
+
+    def failing(self: Staging, name: str, data: bytes) -> None:
+        if written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
+        written.append(name)
+        real(self, name, data)
+
+    monkeypatch.setattr(Staging, "write", failing)
+    with pytest.raises(OSError, match="No space left"):
+        write_site(NEW, built)
+    assert files_under(built) == before
+    assert sorted(p.name for p in built.parent.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two renames"])
+def test_a_failing_swap_leaves_the_old_site_byte_for_byte(
+    built: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    before = files_under(built)
+    if exchange:
+        monkeypatch.setattr(write, "_exchange", lambda a, b: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
+    else:
+        monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+        real = os.rename
+
+        def rename(source: object, target: object) -> None:
+            if ".new-" in str(source):
+                raise OSError(errno.EIO, "I/O error")
+            real(source, target)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(write.os, "rename", rename)
+    with pytest.raises(BuildFailed, match="could not write the site: I/O error; the site that was there is left"):
+        write_site(NEW, built)
+    assert files_under(built) == before
+    assert sorted(p.name for p in built.parent.iterdir()) == ["out"]
+
+
+def test_a_swap_replaces_the_site_in_one_step(built: Path) -> None:
+    write_site(NEW, built)
+    assert files_under(built) == {MARKER: files_under(built)[MARKER], **NEW}
+
+
+def test_recovery_removes_our_leftovers_and_nothing_else(built: Path) -> None:
+    parent = built.parent
+    killed = parent / ".out.new-killed"  # a build killed while writing
+    killed.mkdir()
+    (killed / STAGING).write_text("123\n")
+    (killed / "index.html").write_text("half")
+    foreign = parent / ".out.new-mine"  # someone else's folder that happens to look alike
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    write_site(NEW, built)
+    assert sorted(p.name for p in parent.iterdir()) == [".out.new-mine", "out"]
+    assert (foreign / "notes.txt").read_text() == "keep me"
+
+
+def test_an_output_that_is_a_symlink_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    write_site(OLD, real)
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    write_site(NEW, link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert files_under(real)["index.html"] == b"new site"
+    write_site(OLD, link)  # and again: nothing left behind breaks the next build
+    assert files_under(link)["index.html"] == b"old site"
+
+
+def test_a_mount_point_gets_its_contents_swapped(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write.os.path, "ismount", lambda path: Path(path) == built)
+    real = os.rename
+
+    def rename(source: object, target: object) -> None:
+        if Path(str(source)) == built or Path(str(target)) == built:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))  # what renaming a mount point does
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write.os, "rename", rename)
+    write_site(NEW, built)
+    assert {k: v for k, v in files_under(built).items() if k != MARKER} == NEW
+    assert sorted(p.name for p in built.parent.iterdir()) == ["out"]
+
+
+def test_a_read_only_folder_is_a_message(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = files_under(built)
+
+    def refused(*args: object, **kwargs: object) -> str:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))  # as a read-only folder refuses, even root
+
+    monkeypatch.setattr(write.tempfile, "mkdtemp", refused)
+    with pytest.raises(BuildFailed) as failure:
+        write_site(NEW, built)
+    assert [p.message for p in failure.value.problems] == [
+        "could not write beside the site: Permission denied; the site that was there is left as it was"
+    ]
+    assert files_under(built) == before
+
+
+def test_a_second_build_into_the_same_folder_waits_for_the_first(tmp_path: Path) -> None:
+    site = ROOT / "tests" / "sites" / "golden"
+    out = tmp_path / "out"
+    holder = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # as a first build writing into tmp_path would hold it
+    command = [sys.executable, str(ROOT / "build.py"), "--site", str(site), "--templates", str(TEMPLATES)]
+    second = subprocess.Popen([*command, "--out", str(out), "-q"], stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        assert second.poll() is None, "the second build did not wait"
+        assert not out.exists()
+    finally:
+        os.close(holder)
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 0
+    assert "Another build is writing into" in err
+    assert (out / "index.html").is_file()
