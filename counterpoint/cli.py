@@ -34,6 +34,8 @@ class Options:
     """Port the preview server listens on."""
     open: bool
     """Open the preview in a browser."""
+    allow_hosts: tuple[str, ...]
+    """Other names the preview answers to, besides the address it listens on and localhost."""
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -63,6 +65,14 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=argparse.SUPPRESS, help="port to listen on (default: 8000)")
     serve.add_argument("--open", action="store_true", default=argparse.SUPPRESS, help="open the site in a browser")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="NAME",
+        help="also answer requests addressed to NAME (the preview answers only to the address it listens on and "
+        "to localhost, so that other web pages cannot read it); repeat for several",
+    )
     return parser
 
 
@@ -119,6 +129,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         host=args.get("host", "127.0.0.1"),
         port=args.get("port", 8000),
         open=args.get("open", False),
+        allow_hosts=tuple(args.get("allow_host", ())),
     )
 
 
@@ -131,7 +142,15 @@ def main(argv: Sequence[str] | None = None, tidy_later: bool = False) -> int:
     if options.command == "serve":
         from counterpoint.serve import serve  # only the preview needs tornado and watchfiles
 
-        return serve(options.site, options.templates, options.host, options.port, options.open, options.strict)
+        return serve(
+            options.site,
+            options.templates,
+            options.host,
+            options.port,
+            options.open,
+            options.strict,
+            options.allow_hosts,
+        )
     try:
         if options.command == "check":
             result = check(options.site, options.templates)

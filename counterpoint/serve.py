@@ -14,6 +14,7 @@ on, serves; watchfiles watches.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import errno
 import json
@@ -24,7 +25,7 @@ import sys
 import threading
 import time
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from tornado import httpserver, ioloop, locks, web
 from tornado.iostream import StreamClosedError
 
 from counterpoint.errors import BuildFailed, Problem
-from counterpoint.pipeline import Builder
+from counterpoint.pipeline import Builder, BuildResult
 
 QUIET_SECONDS = 0.3
 """Rebuild once no file has changed for this long, so a burst of saves makes one rebuild."""
@@ -57,36 +58,62 @@ class Preview:
     def __init__(self, builder: Builder, say: Callable[[str], None]) -> None:
         self.builder = builder
         self.say = say
+        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
+        """Builds run here, one at a time, so the server answers requests while a build runs."""
         self.files: Mapping[str, bytes] = {}
         self.generation = 0
         """Bumped each time the served site changes; a page showing an older one reloads."""
         self.errors: tuple[Problem, ...] = ()
         self.builds = 0
+        self.building = False
+        """True while a rebuild runs in the build thread (the site served meanwhile is the last one)."""
         self.changed = locks.Condition()
 
     def rebuild(self, changed: list[str] | None = None) -> None:
-        """Build the site (after the `changed` paths, if known); on success serve it, else keep the last good one."""
-        self.builds += 1
-        start = time.perf_counter()
-        reason = ", ".join(changed or ())
+        """Build the site now, in this thread (the first build, before serving starts)."""
+        self.apply(*self._build(changed), changed)
+
+    async def rebuild_off_loop(self, changed: list[str]) -> None:
+        """Build the site in the build thread, then serve the result (called on the IOLoop)."""
+        loop = asyncio.get_running_loop()
+        self.building = True
         try:
-            result = self.builder.build(changed)
+            outcome = await loop.run_in_executor(self.executor, self._build, changed)
+        finally:
+            self.building = False
+        self.apply(*outcome, changed)
+
+    def _build(self, changed: list[str] | None) -> tuple[BuildResult | BuildFailed, float]:
+        """Build; return the result or the failure, and how long it took (in the build thread)."""
+        start = time.perf_counter()
+        try:
+            outcome: BuildResult | BuildFailed = self.builder.build(changed)
         except BuildFailed as failure:
+            outcome = failure
+        return outcome, (time.perf_counter() - start) * 1000
+
+    def apply(self, outcome: BuildResult | BuildFailed, took: float, changed: list[str] | None) -> None:
+        """Serve a build's result, or keep the last good site and show the failure's errors."""
+        self.builds += 1
+        reason = ", ".join(changed or ())
+        if isinstance(outcome, BuildFailed):
+            failure = outcome
+            noun = "error" if len(failure.problems) == 1 else "errors"
             self.errors = failure.problems
             for problem in failure.problems:
                 self.say(f"  {problem}")
             if self.files:
-                self.say(f"Build failed ({len(failure.problems)} errors); still serving the last good site.")
+                self.say(f"Build failed ({len(failure.problems)} {noun}); still serving the last good site.")
             else:
                 self.say(
-                    f"Build failed ({len(failure.problems)} errors); the browser lists them until a save fixes them."
+                    f"Build failed ({len(failure.problems)} {noun}); the browser lists them until a save fixes them."
                 )
         else:
+            result = outcome
             if result.files != self.files:
                 self.files = result.files
                 self.generation += 1
             self.errors = ()
-            took = (time.perf_counter() - start) * 1000
             if reason:
                 self.say(f"Rebuilt {len(result.rendered)} of {result.pages} pages in {took:.0f} ms after {reason}")
             else:
@@ -96,7 +123,8 @@ class Preview:
     def state(self) -> str:
         """Return what the browser needs to know, as JSON."""
         errors = [{"path": p.path, "line": p.line, "message": p.message} for p in self.errors]
-        return json.dumps({"generation": self.generation, "errors": errors, "builds": self.builds})
+        state = {"generation": self.generation, "errors": errors, "builds": self.builds, "building": self.building}
+        return json.dumps(state)
 
 
 class Debouncer:
@@ -107,6 +135,7 @@ class Debouncer:
         self.loop = loop
         self.pending: set[str] = set()
         self.timer: object | None = None
+        self.building = False
 
     def changed(self, paths: set[str]) -> None:
         """Note changed paths (called on the IOLoop); restart the quiet period."""
@@ -117,8 +146,19 @@ class Debouncer:
 
     def fire(self) -> None:
         self.timer = None
+        if self.building:  # the changes wait for the build under way; the next build takes them all
+            return
         paths, self.pending = sorted(self.pending), set()
-        self.preview.rebuild(paths)
+        self.building = True
+        self.loop.spawn_callback(self._rebuild, paths)
+
+    async def _rebuild(self, paths: list[str]) -> None:
+        try:
+            await self.preview.rebuild_off_loop(paths)
+        finally:
+            self.building = False
+            if self.pending and self.timer is None:
+                self.fire()
 
 
 def watch(
@@ -171,11 +211,36 @@ def _relative(path: Path, site: Path) -> str:
 # -- HTTP ------------------------------------------------------------------------------
 
 
-class PageHandler(web.RequestHandler):
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+class _LocalHandler(web.RequestHandler):
+    """Answers only requests addressed to this server by a name it is known by.
+
+    A page on another site can make a browser send requests to 127.0.0.1 under its own name (DNS
+    rebinding), and so read the preview; such requests carry that other name in their Host header.
+    """
+
+    def prepare(self) -> None:
+        allowed: frozenset[str] = self.settings["allowed_hosts"]
+        if self.request.host_name not in allowed:
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            name = self.request.host_name[:80]
+            self.finish(
+                f"The preview answers only to {', '.join(sorted(allowed))}; to allow '{name}', "
+                f"restart it with --allow-host {name}\n"
+            )
+
+
+class PageHandler(_LocalHandler):
     """Serves the built site from memory, with the live script added to each page."""
 
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
+
+    def head(self, path: str) -> None:
+        self.get(path)
 
     def get(self, path: str) -> None:
         files = self.preview.files
@@ -206,7 +271,7 @@ class PageHandler(web.RequestHandler):
         self.finish(body)
 
 
-class EventsHandler(web.RequestHandler):
+class EventsHandler(_LocalHandler):
     """Server-Sent Events: the state now, then again each time it changes."""
 
     def initialize(self, preview: Preview) -> None:
@@ -228,7 +293,7 @@ class EventsHandler(web.RequestHandler):
             await self.preview.changed.wait(timeout=timedelta(seconds=15))
 
 
-class StateHandler(web.RequestHandler):
+class StateHandler(_LocalHandler):
     """The state as plain JSON, for tests and curious people."""
 
     def initialize(self, preview: Preview) -> None:
@@ -240,8 +305,8 @@ class StateHandler(web.RequestHandler):
         self.finish(self.preview.state())
 
 
-def make_app(preview: Preview) -> web.Application:
-    """Return the web application serving `preview`."""
+def make_app(preview: Preview, allowed_hosts: frozenset[str] = frozenset(LOOPBACK)) -> web.Application:
+    """Return the web application serving `preview` to requests addressed to one of `allowed_hosts`."""
     args = {"preview": preview}
     return web.Application(
         [
@@ -251,10 +316,19 @@ def make_app(preview: Preview) -> web.Application:
             (r"/(.*)", PageHandler, args),
         ],
         log_function=lambda handler: None,
+        allowed_hosts=allowed_hosts,
     )
 
 
-def serve(site: Path, templates: Path, host: str, port: int, open_browser: bool, strict: bool) -> int:
+def serve(
+    site: Path,
+    templates: Path,
+    host: str,
+    port: int,
+    open_browser: bool,
+    strict: bool,
+    allow_hosts: Sequence[str] = (),
+) -> int:
     """Build, serve and watch until Ctrl-C; return the exit status."""
 
     def say(line: str) -> None:
@@ -263,7 +337,8 @@ def serve(site: Path, templates: Path, host: str, port: int, open_browser: bool,
     asyncio.set_event_loop(asyncio.new_event_loop())
     loop = ioloop.IOLoop.current()
     preview = Preview(Builder(site, templates, strict), say)
-    server = httpserver.HTTPServer(make_app(preview))
+    allowed = frozenset({*LOOPBACK, host.lower(), *(name.lower() for name in allow_hosts)})
+    server = httpserver.HTTPServer(make_app(preview, allowed))
     try:
         server.listen(port, host)
     except OSError as error:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +20,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from synthetic import make_site
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -48,13 +54,28 @@ def free_port() -> int:
         return port
 
 
-def start(site: Path, port: int) -> subprocess.Popen[str]:
+def start(site: Path, port: int, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "serve", "--site", str(site), "--port", str(port)],
+        [sys.executable, str(ROOT / "build.py"), "serve", "--site", str(site), "--port", str(port), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Stop a server whatever it does with Ctrl-C: SIGINT, then SIGTERM, then kill; close its pipes."""
+    for send in (lambda: process.send_signal(signal.SIGINT), process.terminate, process.kill):
+        if process.poll() is not None:
+            break
+        send()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            continue
+    for stream in (process.stdout, process.stderr):
+        if stream:
+            stream.close()
 
 
 @pytest.fixture
@@ -65,12 +86,7 @@ def server(golden_copy: Path) -> Iterator[Server]:
     lines = [process.stdout.readline() for _ in range(2)]
     assert lines[1] == f"Serving {golden_copy.resolve()} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n", lines
     yield Server(golden_copy, f"http://127.0.0.1:{port}/", process)
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=5)
-    for stream in (process.stdout, process.stderr):
-        if stream:
-            stream.close()
+    stop(process)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -208,11 +224,7 @@ def test_a_first_build_that_fails_shows_its_errors_and_recovers(golden_copy: Pat
         wait_for(lambda: "Car-free centres" in server.get(""))
         assert server.state()["errors"] == []
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=5)
-        for stream in (process.stdout, process.stderr):
-            if stream:
-                stream.close()
+        stop(process)
 
 
 def test_a_template_error_is_reported_like_any_other(server: Server) -> None:
@@ -225,3 +237,77 @@ def test_a_template_error_is_reported_like_any_other(server: Server) -> None:
             "message": "template error: 'counterpoint.model.Topic object' has no attribute 'titel'",
         }
     ]
+
+
+def request(server: Server, method: str, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Send one request with the given Host header; return the status, headers and body."""
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.putrequest(method, path, skip_host=host is not None)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_head_answers_like_get_without_a_body(server: Server) -> None:
+    status, headers, body = request(server, "HEAD", "/topics/air/index.html")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body == b""
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]", "localhost:9", "LOCALHOST"])
+def test_the_names_of_this_machine_are_served(server: Server, host: str) -> None:
+    assert request(server, "GET", "/", host)[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/__counterpoint/state", "/__counterpoint/events"])
+def test_another_host_name_is_refused_against_dns_rebinding(server: Server, path: str) -> None:
+    status, _, body = request(server, "GET", path, "attacker.example:8000")
+    assert status == 403
+    assert b"--allow-host attacker.example" in body
+
+
+def test_allow_host_lets_another_name_in(golden_copy: Path) -> None:
+    port = free_port()
+    process = start(golden_copy, port, "--allow-host", "preview.test")
+    try:
+        assert process.stdout is not None
+        [process.stdout.readline() for _ in range(2)]
+        server = Server(golden_copy, f"http://127.0.0.1:{port}/", process)
+        assert request(server, "GET", "/", "preview.test:80")[0] == 200
+        assert request(server, "GET", "/", "other.test")[0] == 403
+    finally:
+        stop(process)
+
+
+def test_requests_are_answered_while_a_build_runs(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site, pages=400)
+    shutil.copytree(ROOT / "templates", site / "templates")
+    port = free_port()
+    process = start(site, port)
+    try:
+        assert process.stdout is not None
+        [process.stdout.readline() for _ in range(2)]
+        server = Server(site, f"http://127.0.0.1:{port}/", process)
+        replace(site / "templates/base.html", "Skip to content", "Skip to the content")  # every page again
+        wait_for(lambda: bool(server.state()["building"]), seconds=10)
+        assert "Skip to content" in server.get("")  # the last good site, served mid-build
+        wait_for(lambda: "Skip to the content" in server.get(""), seconds=60)
+        assert server.state()["building"] is False
+    finally:
+        stop(process)
+
+
+def test_a_server_ignoring_ctrl_c_is_still_stopped(golden_copy: Path) -> None:
+    code = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "up\n"
+    stop(process)
+    assert process.returncode == -signal.SIGTERM
