@@ -7,7 +7,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 VENV_PYTHON = HERE / ".venv" / "bin" / "python"
-INSTALL = "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
+INSTALL = f"cd {HERE} && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
 
 
 def dependencies_missing() -> list[str]:

@@ -133,12 +133,33 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     )
 
 
+def _wrong_paths(options: Options, explicit_templates: bool) -> list[str]:
+    """Say what is wrong with the folders given, before anything looks inside them."""
+    site, templates = options.site, options.templates
+    if site.is_file():
+        if site.name == "site.yaml":
+            return [f"{site}: --site takes the folder holding site.yaml, not the file; pass --site {site.parent}"]
+        return [f"{site}: --site takes a folder (the one holding site.yaml), and this is a file"]
+    if not site.exists():
+        return [f"{site}: there is no such folder; pass --site with the folder holding site.yaml"]
+    if explicit_templates and not templates.is_dir():
+        what = "a file" if templates.exists() else "no such folder"
+        return [f"{templates}: --templates takes a folder of templates, and this is {what}"]
+    return []
+
+
 def main(argv: Sequence[str] | None = None, tidy_later: bool = False) -> int:
     """Run the command line; return the exit status.
 
     `tidy_later`: leave removing a replaced site to a background process (build.py, which exits at once).
     """
     options = parse_options(argv)
+    given = sys.argv[1:] if argv is None else argv
+    wrong = _wrong_paths(options, explicit_templates=any(arg.startswith("--templates") for arg in given))
+    if wrong:
+        for message in wrong:
+            print(message, file=sys.stderr)
+        return 1
     if options.command == "serve":
         from counterpoint.serve import serve  # only the preview needs tornado and watchfiles
 

@@ -18,15 +18,17 @@ class Problem:
     """What is wrong, and what would be right."""
     warning: bool = False
     """True for a warning: reported, and fatal only under `--strict`."""
+    strict: bool = False
+    """True for a warning that `--strict` made an error."""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        kind = "warning: " if self.warning else ""
+        kind = "warning: " if self.warning else "warning (an error under --strict): " if self.strict else ""
         return f"{where}: {kind}{self.message}"
 
     def as_error(self) -> Problem:
-        """Return this problem as an error (for `--strict`)."""
-        return Problem(self.path, self.line, self.message)
+        """Return this problem as an error (for `--strict`), still saying it is a warning."""
+        return Problem(self.path, self.line, self.message, strict=self.warning or self.strict)
 
 
 class BuildFailed(Exception):
@@ -39,6 +41,15 @@ class BuildFailed(Exception):
 
 def _sort_key(problem: Problem) -> tuple[str, int]:
     return (problem.path, problem.line or 0)
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """Return `text` short enough to quote in a message: its start and end, with the middle left out."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    return f"{text[:half]} … {text[-half:]}"
 
 
 def raise_if_errors(problems: Iterable[Problem]) -> None:

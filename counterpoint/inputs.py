@@ -76,7 +76,7 @@ class InputReader:
             except OSError:
                 continue
             for entry in entries:
-                if entry.name.endswith(MARKDOWN) and entry.is_file():
+                if entry.name.endswith(MARKDOWN) and not entry.name.startswith(".") and entry.is_file():
                     yield f"content/{folder}/{entry.name}", entry.path
 
 
@@ -85,7 +85,13 @@ def _is_input(rel: str) -> bool:
     if rel == "site.yaml":
         return True
     parts = rel.split("/")
-    return len(parts) == 3 and parts[0] == "content" and parts[1] in CONTENT and parts[2].endswith(MARKDOWN)
+    return (
+        len(parts) == 3
+        and parts[0] == "content"
+        and parts[1] in CONTENT
+        and parts[2].endswith(MARKDOWN)
+        and not parts[2].startswith(".")  # editors' and macOS's hidden files: `.#x.md`, `._x.md`
+    )
 
 
 def _is_folder_event(rel: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -274,10 +275,10 @@ def _content_files(paths: Sequence[str], folder: str, problems: list[Problem]) -
         if not rel.startswith(prefix) or "/" in name:
             continue
         stem, dot, suffix = name.rpartition(".")
-        if not dot or f".{suffix}" not in EXTENSIONS:
+        if not dot or f".{suffix}" not in EXTENSIONS or ignored(name):
             continue
         if not SLUG.fullmatch(stem):
-            suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "name"
+            suggestion = _slug_for(stem)
             problems.append(
                 Problem(
                     rel,
@@ -294,6 +295,18 @@ def _content_files(paths: Sequence[str], folder: str, problems: list[Problem]) -
             continue
         found[stem] = rel
     return sorted(found.items())
+
+
+def ignored(name: str) -> bool:
+    """Return True for a file of content/ that is no content: hidden (editors' and macOS's `._x.md`,
+    `.#x.md`) or a folder's README."""
+    return name.startswith(".") or name.lower().startswith("readme.")
+
+
+def _slug_for(stem: str) -> str:
+    """Suggest a slug for a file name: `fréquence` -> `frequence`, `My Topic` -> `my-topic`."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "name"
 
 
 # -- articles -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from counterpoint.citations import PLACEHOLDER, citation_plugin, cite_state, new_env
-from counterpoint.errors import Problem
+from counterpoint.errors import Problem, clip
 from counterpoint.model import (
     Block,
     BlockKind,
@@ -299,7 +299,7 @@ def _split_sections(
             if problem:
                 problems.append(Problem(path, line, problem))
             elif new_key in sections:
-                problems.append(Problem(path, line, f"the section '## {heading}' appears twice; merge them"))
+                problems.append(Problem(path, line, f"the section '## {clip(heading)}' appears twice; merge them"))
             key, start = new_key, index + 3
             index += 3
             continue
@@ -316,11 +316,11 @@ def _section_key(heading: str, perspectives: Sequence[Perspective]) -> tuple[Sec
             return Side(match["id"]), None
         close = difflib.get_close_matches(match["id"], ids, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"site.yaml declares: {', '.join(ids)}"
-        return None, f"unknown perspective '{match['id']}' in '## {heading}'; {hint}"
+        return None, f"unknown perspective '{clip(match['id'], 40)}' in '## {clip(heading)}'; {hint}"
     if heading.lower() in _NAMED:
         return _NAMED[heading.lower()], None
     allowed = ", ".join([f"'## Perspective: {i}'" for i in ids] + ["'## Common ground'", "'## Context'"])
-    return None, f"unknown section '## {heading}'; a topic's sections are {allowed} (use ### inside them)"
+    return None, f"unknown section '## {clip(heading)}'; a topic's sections are {allowed} (use ### inside them)"
 
 
 def _check_perspectives(

@@ -380,7 +380,9 @@ class Renderer:
     def _silence(self, perspective: Perspective) -> str:
         sources = self._sources_of(perspective)
         if len(sources) == 1:
-            return f"The {sources[0].meta.outlet} piece does not address this."
+            outlet = sources[0].meta.outlet
+            named = outlet if outlet.lower().startswith("the ") else f"The {outlet}"  # not "The The Guardian"
+            return f"{named} piece does not address this."
         if not sources:
             return f"No source of the {perspective.label} perspective addresses this."
         return f"None of the {perspective.label} sources addresses this."

@@ -13,7 +13,7 @@ import difflib
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from counterpoint.errors import Problem
+from counterpoint.errors import Problem, clip
 from counterpoint.model import (
     Article,
     Backlink,
@@ -53,7 +53,7 @@ def resolve_document(
     path, uses = document.path, document.body.uses
     for use in uses:  # in error, a citation may not show on the page at all (in an image's description)
         if use.error:
-            problems.append(Problem(path, use.line, f"malformed citation `{use.text}`: {use.error}"))
+            problems.append(Problem(path, use.line, f"malformed citation `{clip(use.text)}`: {use.error}"))
     for use_index in document.body.page_order():
         use = uses[use_index]
         if use.error:
@@ -120,13 +120,13 @@ def _resolve_ref(
     if article is None:
         close = difflib.get_close_matches(ref.source, list(articles), n=1)
         hint = f"did you mean '@{close[0]}'?" if close else "sources are: " + ", ".join(f"@{s}" for s in articles)
-        problems.append(Problem(path, use.line, f"unknown source '@{ref.source}' in `{use.text}`; {hint}"))
+        problems.append(Problem(path, use.line, f"unknown source '@{ref.source}' in `{clip(use.text)}`; {hint}"))
         return None
     count = len(article.blocks)
     locator = ref.locator
     if isinstance(locator, Paragraphs) and locator.last > count:
         bad = locator.first if locator.first > count else locator.last
-        message = f"¶{bad} is out of range in `{use.text}`: {article.path} has paragraphs ¶1 to ¶{count}"
+        message = f"¶{bad} is out of range in `{clip(use.text)}`: {article.path} has paragraphs ¶1 to ¶{count}"
         problems.append(Problem(path, use.line, message))
         return None
     if ref.quote is None:
@@ -151,7 +151,7 @@ def _resolve_quote(
             hint = f'the closest passage is ¶{near[0]}: "{near[1]}"'
         else:
             hint = "no passage comes close; check the wording against the source"
-        problems.append(Problem(path, use.line, f'quote "{quote}" is not in {where}; {hint}'))
+        problems.append(Problem(path, use.line, f'quote "{clip(quote)}" is not in {where}; {hint}'))
         return None
     if len(matches) > 1:
         numbers = ", ".join(f"¶{m.number}" for m in matches)
@@ -159,8 +159,8 @@ def _resolve_quote(
             Problem(
                 path,
                 use.line,
-                f'quote "{quote}" is ambiguous: it is in {numbers} of @{article.slug}; '
-                f'name the paragraph, as in [@{article.slug} ¶{matches[0].number} "{quote}"]',
+                f'quote "{clip(quote)}" is ambiguous: it is in {numbers} of @{article.slug}; '
+                f'name the paragraph, as in [@{article.slug} ¶{matches[0].number} "{clip(quote)}"]',
             )
         )
         return None
@@ -187,7 +187,7 @@ def _check_prose_quotes(
     for quoted in document.body.quotes:
         if quoted.use is None:
             message = (
-                f'the quotation "{quoted.words}" has no citation after it in its paragraph; '
+                f'the quotation "{clip(quoted.words)}" has no citation after it in its paragraph; '
                 'add one, as in "words" [@slug ¶4]'
             )
             problems.append(Problem(document.path, quoted.line, message))
@@ -201,7 +201,7 @@ def _check_prose_quotes(
                 Problem(
                     document.path,
                     use.line,
-                    f'the quotation "{quoted.words}" is not in the passage that `{use.text}` cites; '
+                    f'the quotation "{clip(quoted.words)}" is not in the passage that `{clip(use.text)}` cites; '
                     + _where_instead(articles, targets, quoted.words),
                 )
             )

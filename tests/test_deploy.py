@@ -136,7 +136,10 @@ def test_check_fails_on_errors_and_on_warnings(golden_copy: Path, capsys: pytest
     assert main(["check", "--site", str(golden_copy)]) == 1
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == "Check failed: 6 errors."
-    assert "content/articles/green-gazette.md: no topic or page cites this source" in err
+    assert (
+        "content/articles/green-gazette.md: warning (an error under --strict): no topic or page cites this source"
+        in err
+    )
 
 
 # -- crawled for real -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from counterpoint import citations
+from counterpoint.cli import main
 from counterpoint.markdown import make_parser, number_blocks, parse_body
 from counterpoint.quotes import Passage, locate
 from counterpoint.schema import load_yaml
@@ -135,3 +136,58 @@ def test_line_numbers_count_newlines_only(golden_copy: Path, build_site: Build) 
     edit(golden_copy / "content/topics/air.md", "[@green-gazette ¶2]", "[@green-gazette ¶99]")
     _, _, err = build_site(golden_copy)
     assert [line.split(": ")[0] for line in problems(err)] == ["content/topics/air.md:11"]
+
+
+def test_an_outlet_named_the_something_is_not_doubled(golden_copy: Path, build_site: Build) -> None:
+    # shops.md declares the Green Gazette's side silent, so its column says that piece does not address this.
+    edit(golden_copy / "content/articles/green-gazette.md", "outlet: Green Gazette", "outlet: The Green Gazette")
+    status, _, err = build_site(golden_copy)
+    assert status == 0, err
+    page = (golden_copy / "output/topics/shops/index.html").read_text(encoding="utf-8")
+    assert "The Green Gazette piece does not address this." in page
+    assert "The The" not in page
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("missing", "{site}: there is no such folder; pass --site with the folder holding site.yaml"),
+        ("site.yaml", "{site}: --site takes the folder holding site.yaml, not the file; pass --site {parent}"),
+    ],
+)
+def test_a_wrong_site_path_says_what_is_wrong_with_it(
+    golden_copy: Path, capsys: pytest.CaptureFixture[str], where: str, message: str
+) -> None:
+    site = golden_copy / "nowhere" if where == "missing" else golden_copy / "site.yaml"
+    assert main(["--site", str(site)]) == 1
+    assert capsys.readouterr().err == message.format(site=site, parent=golden_copy) + "\n"
+
+
+def test_a_missing_templates_folder_says_so(golden_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = golden_copy / "no-templates"
+    assert main(["--site", str(golden_copy), "--templates", str(missing)]) == 1
+    assert (
+        capsys.readouterr().err == f"{missing}: --templates takes a folder of templates, and this is no such folder\n"
+    )
+
+
+def test_file_names_hidden_files_and_readmes(golden_copy: Path, build_site: Build) -> None:
+    topics = golden_copy / "content/topics"
+    (topics / "._air.md").write_bytes(b"\x00\x05\x16\x07 AppleDouble junk")
+    (topics / ".#air.md").write_text("root@host.1234:1700000000", encoding="utf-8")
+    (golden_copy / "content/articles/README.md").write_text("# Notes for editors\n", encoding="utf-8")
+    (topics / "fréquence.md").write_text((topics / "air.md").read_text(encoding="utf-8"), encoding="utf-8")
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert problems(err) == [
+        "content/topics/fréquence.md: 'fréquence.md' is not a usable slug: use lowercase letters, digits and "
+        "hyphens, e.g. 'frequence.md'"
+    ]
+
+
+def test_long_input_is_clipped_in_messages(golden_copy: Path, build_site: Build) -> None:
+    quote = "words " * 2000
+    edit(golden_copy / "content/topics/air.md", "[@green-gazette ¶2]", f'[@green-gazette ¶2 "{quote}"]')
+    _, _, err = build_site(golden_copy)
+    [line] = [line for line in problems(err) if "is not in" in line]
+    assert len(line) < 400

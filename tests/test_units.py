@@ -239,7 +239,10 @@ def test_build_py_without_its_dependencies_says_how_to_install(tmp_path: Path) -
     result = subprocess.run([sys.executable, "-S", str(folder / "build.py")], capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt" in result.stderr
+    # Named with the project's folder, so the command works from wherever build.py was run.
+    assert (
+        f"cd {folder.resolve()} && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt" in result.stderr
+    )
 
 
 def test_build_py_uses_the_projects_venv_when_there_is_one(tmp_path: Path) -> None:
