@@ -150,8 +150,12 @@ def collect_uses(state: StateCore) -> None:
             _record(cite, token, token.map[0] if token.map else 0, block=True)
         elif token.type == "inline" and token.children:
             base = token.map[0] if token.map else 0
+            in_link = 0
             for index, child in enumerate(token.children):
+                in_link += 1 if child.type == "link_open" else -1 if child.type == "link_close" else 0
                 if child.type == "citation":
+                    if in_link or _breaks_a_link(token.children, index):
+                        child.meta["error"] = child.meta["error"] or _IN_LINK
                     _attach(token.children, index)
                     lines_before = token.content[: child.meta["pos"]].count("\n")
                     _record(cite, child, base + lines_before, block=False)
@@ -159,6 +163,25 @@ def collect_uses(state: StateCore) -> None:
                     for hidden in _citations_in(child.children or []):
                         hidden.meta["error"] = hidden.meta["error"] or _IN_IMAGE
                         _record(cite, hidden, base, block=False)
+
+
+_IN_LINK = (
+    "a citation inside a link's text breaks the link (a marker is a link itself); "
+    "put it after the link, as in [the review](https://example.org/) [@slug ¶4]"
+)
+
+
+def _breaks_a_link(children: Sequence[Token], index: int) -> bool:
+    """Return True if the citation at `index` stands where a link's text was (`[words [@x] more](url)`):
+    markdown-it then makes no link, and the brackets and address would show as text."""
+    after = children[index + 1] if index + 1 < len(children) else None
+    if after is None or after.type != "text" or not _LINK_END.match(after.content):
+        return False
+    before = "".join(c.content for c in children[:index] if c.type == "text")
+    return before.count("[") > before.count("]")
+
+
+_LINK_END = re.compile(r"[^\[\]]*\]\(")
 
 
 _IN_IMAGE = (

@@ -141,6 +141,12 @@ def assemble(config: Config, loaded: Sequence[Loaded], files: Sequence[ContentFi
             problems.append(Problem(page.path, None, message))
     topic_files = {f.slug for f in files if f.folder == "topics"}
     topics = [t for t in loaded if isinstance(t, Topic)]
+    titled: dict[str, Topic] = {}
+    for topic in sorted(topics, key=lambda t: t.path):
+        twin = titled.setdefault(topic.title.casefold(), topic)
+        if twin is not topic:
+            message = f"{twin.path} has the title '{topic.title}' too; readers could not tell the two apart"
+            problems.append(Problem(topic.path, None, message, warning=True))
     ordered_topics = _order_topics(topics, topic_files, config.config, config.doc, problems)
     ordered_pages = tuple(sorted(pages, key=lambda p: (p.meta.order, p.title)))
     return Site(config.config, tuple(articles), ordered_topics, ordered_pages), problems
@@ -359,7 +365,7 @@ def _load_document(
     parsed, found = parse_body(
         md, doc.path, body, offset, meta if isinstance(meta, TopicMeta) else None, config.perspectives
     )
-    problems += found
+    problems += found  # errors, or warnings about a body that parsed
     if parsed is None:
         return None
     if isinstance(meta, TopicMeta):

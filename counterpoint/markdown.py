@@ -233,7 +233,18 @@ def parse_body(
     order: list[SectionKey] = [Intro(), *(Side(p.id) for p in perspectives), Common(), Context()]
     ordered = sorted(spans.items(), key=lambda item: order.index(item[0]))
     sections = tuple(_section(md, key, part, line) for key, (part, line) in ordered)
-    return Body(sections, uses, quotes), []
+    warnings = [
+        Problem(
+            path,
+            section.line,
+            f"the section '## Perspective: {section.key.perspective}' is empty, so its column would be; "
+            "write what this side says, or declare it silent in the front matter",
+            warning=True,
+        )
+        for section in sections
+        if isinstance(section.key, Side) and not section.html.strip()
+    ]
+    return Body(sections, uses, quotes), warnings
 
 
 def _section(md: MarkdownIt, key: SectionKey, tokens: Sequence[Token], line: int) -> Section:

@@ -10,6 +10,7 @@ common ground, context), not the order they were written in the file.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -17,6 +18,7 @@ from counterpoint.errors import Problem, clip
 from counterpoint.model import (
     Article,
     Backlink,
+    Block,
     CitationUse,
     CiteRef,
     Document,
@@ -27,9 +29,10 @@ from counterpoint.model import (
     Reference,
     Resolution,
     Target,
+    Topic,
     WholeArticle,
 )
-from counterpoint.quotes import closest, holds, locate, split_quote, text_fragment
+from counterpoint.quotes import Passage, closest, fold, holds, locate, split_quote, text_fragment
 
 
 def resolve_document(
@@ -79,6 +82,9 @@ def resolve_document(
         if len(resolved) == len(use.refs):  # a citation in error is reported already; its quotes are not checked
             targets_of[use_index] = resolved
     references = tuple(Reference(n, t, tuple(markers_of[n])) for t, n in numbers.items())
+    if isinstance(document, Topic) and not uses:
+        message = "this topic cites no source: every claim should rest on a cited paragraph, as in [@slug ¶4]"
+        problems.append(Problem(path, None, message, warning=True))
     problems += _check_prose_quotes(document, articles, targets_of)
     return Resolution(tuple(markers), tuple(pullquotes), references, tuple(balance)), problems
 
@@ -143,14 +149,7 @@ def _resolve_quote(
     matches = locate(quote, passages)
     where = f"@{article.slug} {_written(locator)}".strip()
     if not matches:
-        elsewhere = locate(quote, everywhere) if passages is not everywhere else []
-        near = closest(quote, passages)
-        if elsewhere:
-            hint = f"it is in {', '.join(f'¶{m.number}' for m in elsewhere)}; cite that paragraph"
-        elif near:
-            hint = f'the closest passage is ¶{near[0]}: "{near[1]}"'
-        else:
-            hint = "no passage comes close; check the wording against the source"
+        hint = _why_not(quote, passages, everywhere)
         problems.append(Problem(path, use.line, f'quote "{clip(quote)}" is not in {where}; {hint}'))
         return None
     if len(matches) > 1:
@@ -169,6 +168,67 @@ def _resolve_quote(
     words = tuple(text[start:end] for start, end in match.spans)
     fragment = text_fragment(text, match.spans)
     return Target(article.slug, Paragraphs(match.number, match.number), quote, words, fragment, match.spans)
+
+
+def _why_not(quote: str, passages: Sequence[Block], everywhere: Sequence[Block]) -> str:
+    """Say why a quote is not in the passages, as precisely as can be told."""
+    elsewhere = locate(quote, everywhere) if passages is not everywhere else []
+    if elsewhere:
+        return f"it is in {', '.join(f'¶{m.number}' for m in elsewhere)}; cite that paragraph"
+    blocks = list(passages)
+    parts = split_quote(quote)
+    for first, second in itertools.pairwise(blocks):
+        if second.number == first.number + 1 and holds(Passage(first.number, f"{first.text} {second.text}"), parts):
+            return (
+                f"it runs across ¶{first.number} and ¶{second.number}; a quote comes from one paragraph: "
+                "quote each part with its own citation"
+            )
+    if len(parts) > 1:
+        for block in blocks:
+            if all(holds(block, (part,)) for part in parts):
+                return f"its parts are all in ¶{block.number}, but not in that order; put them in the source's order"
+    near = closest(quote, blocks)
+    if near is None:
+        return "no passage comes close; check the wording against the source"
+    difference = _difference(" ".join(parts), near[1])
+    return f'the closest passage is ¶{near[0]}: "{clip(near[1])}"' + (f" ({difference})" if difference else "")
+
+
+def _difference(quote: str, passage: str) -> str:
+    """Name the first difference between a quote and the passage it comes closest to, word by word, and
+    character by character within a word ("`,` where the source has `.`")."""
+    quoted, source = fold(quote).split(), fold(passage).split()
+    if quoted and source:  # a quote may end (or start) short of the punctuation around it in the source
+        if quoted[-1][-1:].isalnum():
+            source[-1] = source[-1].rstrip(_PUNCTUATION) or source[-1]
+        if quoted[0][:1].isalnum():
+            source[0] = source[0].lstrip(_PUNCTUATION) or source[0]
+    for operation, i1, i2, j1, j2 in difflib.SequenceMatcher(None, quoted, source, autojunk=False).get_opcodes():
+        ours, theirs = " ".join(quoted[i1:i2]), " ".join(source[j1:j2])
+        if operation == "replace":
+            if i2 - i1 == 1 and j2 - j1 == 1:
+                ours, theirs = _differing_characters(ours, theirs)
+            return f"the quote has '{clip(ours, 30)}' where the source has '{clip(theirs, 30)}'"
+        if operation == "delete":
+            return f"the quote has '{clip(ours, 30)}', which the source has not"
+        if operation == "insert" and i1 < len(quoted):
+            return f"the source has '{clip(theirs, 30)}' where the quote has nothing"
+    return ""
+
+
+_PUNCTUATION = "\"'.,;:!?()[]-"
+
+
+def _differing_characters(ours: str, theirs: str) -> tuple[str, str]:
+    """Narrow two words to where they differ, when it is a character or two (`had,` and `had.`: `,`, `.`)."""
+    start = 0
+    while start < min(len(ours), len(theirs)) and ours[start] == theirs[start]:
+        start += 1
+    end = 0
+    while end < min(len(ours), len(theirs)) - start and ours[-1 - end] == theirs[-1 - end]:
+        end += 1
+    narrowed = ours[start : len(ours) - end], theirs[start : len(theirs) - end]
+    return narrowed if max(len(narrowed[0]), len(narrowed[1])) <= 2 and start else (ours, theirs)
 
 
 def _written(locator: Paragraphs | WholeArticle) -> str:

@@ -191,3 +191,70 @@ def test_long_input_is_clipped_in_messages(golden_copy: Path, build_site: Build)
     _, _, err = build_site(golden_copy)
     [line] = [line for line in problems(err) if "is not in" in line]
     assert len(line) < 400
+
+
+def warnings_of(err: str) -> list[str]:
+    return [line for line in err.splitlines() if ": warning" in line]
+
+
+def test_an_empty_perspective_section_is_a_warning(golden_copy: Path, build_site: Build) -> None:
+    text = (golden_copy / "content/topics/air.md").read_text(encoding="utf-8")
+    start, end = text.index("## Perspective: keep\n"), text.index("## Common ground")
+    (golden_copy / "content/topics/air.md").write_text(
+        text[:start] + "## Perspective: keep\n\n" + text[end:], encoding="utf-8"
+    )
+    status, _, err = build_site(golden_copy)
+    assert status == 0
+    assert [w for w in warnings_of(err) if "is empty" in w] == [
+        "content/topics/air.md:15: warning: the section '## Perspective: keep' is empty, so its column would be; "
+        "write what this side says, or declare it silent in the front matter"
+    ]
+    assert build_site(golden_copy, "--strict")[0] == 1
+
+
+def test_a_topic_citing_nothing_is_a_warning(golden_copy: Path, build_site: Build) -> None:
+    (golden_copy / "content/topics/bare.md").write_text(
+        "---\ntitle: Bare\nquestion: Q?\nsummary: S.\norder: 3\n---\n\n## Perspective: ban\n\nA claim.\n\n"
+        "## Perspective: keep\n\nAnother.\n",
+        encoding="utf-8",
+    )
+    edit(golden_copy / "site.yaml", "  - shops\n", "  - shops\n  - bare\n")
+    status, _, err = build_site(golden_copy)
+    assert status == 0
+    assert "content/topics/bare.md: warning: this topic cites no source" in err
+
+
+def test_two_topics_with_one_title_is_a_warning(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/topics/shops.md", "title: ", "title: Air quality\nold_title: ")
+    edit(golden_copy / "content/topics/shops.md", "old_title: ", "# ")
+    _, _, err = build_site(golden_copy)
+    assert (
+        "content/topics/shops.md: warning: content/topics/air.md has the title 'Air quality' too; "
+        "readers could not tell the two apart"
+    ) in err
+
+
+@pytest.mark.parametrize(
+    "markdown", ["[The Review [@src ¶3]](https://e.org/)", "[The [@src ¶3] Review](https://e.org/)"]
+)
+def test_a_citation_in_a_links_text_is_an_error(markdown: str) -> None:
+    [error] = uses_of(markdown)
+    assert error is not None and "inside a link's text breaks the link" in error
+
+
+@pytest.mark.parametrize(
+    ("quote", "hint"),
+    [
+        (
+            "the air is already cleaner than it was ten years ago,",
+            "(the quote has ',' where the source has '.')",
+        ),
+        ("ten years ago. Traders fear", "it runs across ¶2 and ¶3"),
+        ("ten years ago … the air is already cleaner", "its parts are all in ¶2, but not in that order"),
+    ],
+)
+def test_the_hint_points_at_what_differs(golden_copy: Path, build_site: Build, quote: str, hint: str) -> None:
+    edit(golden_copy / "content/topics/air.md", '[@motor-monthly ¶2 "already cleaner"]', f'[@motor-monthly "{quote}"]')
+    _, _, err = build_site(golden_copy)
+    [line] = [line for line in problems(err) if "is not in @motor-monthly" in line]
+    assert hint in line

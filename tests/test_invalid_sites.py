@@ -110,7 +110,8 @@ def test_quote_not_in_the_source(golden_copy: Path, build_site: Build) -> None:
     _, _, err = build_site(golden_copy)
     assert problems(err) == [
         'content/topics/air.md:11: quote "air was much cleaner" is not in @green-gazette; '
-        'the closest passage is ¶3: "air was measurably cleaner”"'
+        'the closest passage is ¶3: "air was measurably cleaner”" '
+        "(the quote has 'much' where the source has 'measurably')"
     ]
 
 
