@@ -109,12 +109,16 @@ def read_folder(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in _files_below(folder)}
 
 
-def _files_below(folder: Path) -> Iterator[Path]:
-    """Yield the files below `folder`, sorted by name at every level, whatever order the disk lists them in."""
-    if not folder.is_dir():
+def _files_below(folder: Path, seen: frozenset[str] = frozenset()) -> Iterator[Path]:
+    """Yield the files below `folder`, sorted by name at every level, whatever order the disk lists them in.
+
+    A link back to a folder being read (a loop) is not followed.
+    """
+    real = os.path.realpath(folder)
+    if not folder.is_dir() or real in seen:
         return
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.is_dir():
-            yield from _files_below(path)
+            yield from _files_below(path, seen | {real})
         elif path.is_file():
             yield path

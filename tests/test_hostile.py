@@ -258,3 +258,11 @@ def test_the_hint_points_at_what_differs(golden_copy: Path, build_site: Build, q
     _, _, err = build_site(golden_copy)
     [line] = [line for line in problems(err) if "is not in @motor-monthly" in line]
     assert hint in line
+
+
+def test_links_that_loop_back_do_not_hang_the_build(golden_copy: Path, build_site: Build) -> None:
+    (golden_copy / "content/topics/up").symlink_to("..", target_is_directory=True)
+    (golden_copy / "content/topics/up-again").symlink_to("..", target_is_directory=True)
+    (golden_copy / "templates/loop").symlink_to("..", target_is_directory=True)
+    status, _, err = build_site(golden_copy)
+    assert status == 0, err

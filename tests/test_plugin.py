@@ -28,6 +28,8 @@ The first paragraph says “quoted words” — with a dash.
 The second paragraph repeats quoted words and ends here.
 
 The third paragraph.
+
+Fish & chips cost < 5 pounds, said <b>.
 """
 
 PERSPECTIVES = (Perspective("yes", "Yes", "Yes."), Perspective("no", "No", "No."))

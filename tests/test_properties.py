@@ -1,0 +1,80 @@
+"""Properties that must hold for any input, tried on generated input (Hypothesis; bounded to stay quick)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import GOLDEN, TEMPLATES
+from counterpoint import citations
+from counterpoint.errors import BuildFailed
+from counterpoint.markdown import make_parser
+from counterpoint.pipeline import Builder
+from counterpoint.quotes import Passage, locate
+
+SYNTAX = st.sampled_from([*"[]@¶\"“”'‘’;,-–—…. \n*_`!()#>0123456789", "[@", "[@src", " ¶2", "\n\n", "..."])
+WORDS = st.sampled_from(["the", "air", "Green", "Gazette", "café", "déjà", "“new”", "it’s", "—", "–", "-", "..."])
+QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@QUICK
+@given(st.lists(SYNTAX | WORDS, max_size=200).map("".join))
+def test_the_citation_parser_never_raises_and_reads_each_bracket_at_most_twice(text: str) -> None:
+    calls = 0
+    real = citations.parse_citations
+
+    def counted(inside: str) -> object:
+        nonlocal calls
+        calls += 1
+        return real(inside)
+
+    citations.parse_citations = counted  # type: ignore[assignment]
+    try:
+        env = {"cite": {"line_offset": 0, "uses": []}}
+        make_parser(citations=True).parse(text, env)
+    finally:
+        citations.parse_citations = real
+    assert calls <= 2 * text.count("[@")
+
+
+@QUICK
+@given(st.lists(WORDS, min_size=1, max_size=40), st.data())
+def test_a_verbatim_run_of_words_from_a_paragraph_is_always_found(words: list[str], data: st.DataObject) -> None:
+    text = " ".join(words)
+    start = data.draw(st.integers(0, len(words) - 1))
+    end = data.draw(st.integers(start + 1, len(words)))
+    quote = " ".join(words[start:end])
+    if not any(c.isalnum() for c in quote) or quote.strip(" .…") != quote.strip():
+        return  # an ellipsis in the quote means "words left out", and a quote of punctuation alone is refused
+    matches = locate(quote, [Passage(1, text)])
+    assert [m.number for m in matches] == [1]
+
+
+@pytest.fixture(scope="module")
+def golden_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("mutated") / "site"
+    shutil.copytree(GOLDEN, site, ignore=shutil.ignore_patterns("expected"))
+    return site
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_a_mutated_topic_builds_or_fails_with_located_messages(golden_site: Path, data: st.DataObject) -> None:
+    topic = golden_site / "content/topics/air.md"
+    original = (GOLDEN / "content/topics/air.md").read_text(encoding="utf-8")
+    position = data.draw(st.integers(0, len(original)))
+    inserted = data.draw(st.lists(SYNTAX | WORDS, max_size=12).map("".join))
+    cut = data.draw(st.integers(0, 8))
+    topic.write_text(original[:position] + inserted + original[position + cut :], encoding="utf-8")
+    try:
+        Builder(golden_site, TEMPLATES).build()
+    except BuildFailed as failure:
+        assert failure.problems
+        for problem in failure.problems:
+            assert problem.path and problem.message
+    finally:
+        topic.write_text(original, encoding="utf-8")
