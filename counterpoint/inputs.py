@@ -19,6 +19,8 @@ class InputReader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self.folders: list[str] = []
+        """Folders (or links to folders) found inside content/'s folders at the last full read: not read."""
 
     def read(self, changed: Collection[str] | None = None) -> dict[str, bytes]:
         """Return the bytes of site.yaml and of the Markdown files of content/'s folders, in sorted order.
@@ -29,6 +31,7 @@ class InputReader:
         if changed is not None and self._seen and not any(_is_folder_event(rel) for rel in changed):
             return self._read_changed(changed)
         seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self.folders = []
         for rel, path in self._paths():
             try:
                 status = os.stat(path)
@@ -78,6 +81,8 @@ class InputReader:
             for entry in entries:
                 if entry.name.endswith(MARKDOWN) and not entry.name.startswith(".") and entry.is_file():
                     yield f"content/{folder}/{entry.name}", entry.path
+                elif not entry.name.startswith(".") and entry.is_dir():
+                    self.folders.append(f"content/{folder}/{entry.name}")
 
 
 def _is_input(rel: str) -> bool:

@@ -314,6 +314,16 @@ class Builder:
             assert self._config is not None
             raise BuildFailed(self._config[2])
         files, problems = self._content_files(inputs)
+        problems += [
+            Problem(
+                folder,
+                None,
+                "a folder inside content/'s folders is not read (nor a link to one); "
+                "move its Markdown files up a level",
+                warning=True,
+            )
+            for folder in self._reader.folders
+        ]
         loaded, found = self._load(files, inputs, config.config)
         problems += found
         site, found = assemble(config, loaded, files)

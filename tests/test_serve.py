@@ -214,7 +214,7 @@ def test_a_first_build_that_fails_shows_its_errors_and_recovers(golden_copy: Pat
     process = start(golden_copy, port)
     assert process.stdout is not None
     assert process.stdout.readline().startswith("  content/topics/air.md:11: ¶99 is out of range")
-    assert "the browser lists them" in process.stdout.readline()
+    assert "Build failed (1 error); the browser lists them" in process.stdout.readline()
     assert process.stdout.readline().startswith("Serving ")
     server = Server(golden_copy, f"http://127.0.0.1:{port}/", process)
     try:
