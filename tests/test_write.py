@@ -152,3 +152,11 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(tmp_path: Path)
     assert second.returncode == 0
     assert "Another build is writing into" in err
     assert (out / "index.html").is_file()
+
+
+def test_on_linux_the_swap_is_one_exchange(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real, outcomes = write._exchange, []
+    monkeypatch.setattr(write, "_exchange", lambda a, b: outcomes.append(real(a, b)) or outcomes[-1])
+    write_site(NEW, built)
+    assert outcomes == [True], "renameat2(RENAME_EXCHANGE) was not used"
+    assert files_under(built)["index.html"] == b"new site"
