@@ -29,7 +29,7 @@ from counterpoint.checks import LinkIndex, PageLinks, broken_links, check_links,
 from counterpoint.errors import BuildFailed, Problem
 from counterpoint.inputs import InputReader, read_folder
 from counterpoint.loading import Config, ContentFile, Loaded, Parsers, assemble, content_files, load_config, load_file
-from counterpoint.model import Article, Document, Resolution, Site, SiteConfig
+from counterpoint.model import Article, Document, Resolution, Site, SiteConfig, TopicMeta
 from counterpoint.parallel import map_in_order, worker_count
 from counterpoint.plan import (
     SHAPE,
@@ -179,7 +179,10 @@ class Builder:
         self._last_plan: tuple[object, tuple[Output, ...], dict[str, tuple[Document, ...]]] | None = None
         self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
         self._articles: Mapping[str, Article] = {}
-        self._fragments: tuple[Config | None, dict[object, Markup]] = (None, {})
+        self._fragments: tuple[Config | None, dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]]] = (
+            None,
+            {},
+        )
         """Parts of pages kept between builds, valid for one configuration (and one theme)."""
         self._keys: dict[str, tuple[str, ...]] = {}
         """The input keys of each file, made once."""
@@ -197,7 +200,7 @@ class Builder:
 
     def _build(self, changed: Collection[str] | None, start: float) -> BuildResult:
         prepared = self._prepare(changed)
-        previous, values = self._built_from, self._values(prepared.site, prepared.inputs)
+        previous, values = self._built_from, self._values(prepared.site, prepared.inputs, prepared.renderer.shape)
         edited = {key for key, value in values.items() if previous.get(key, _NOTHING) != value}
         wanted = [o for o in prepared.plan if self._stale(o, edited)]
         outcomes = self._map(prepared.renderer.render, wanted)
@@ -340,7 +343,8 @@ class Builder:
         plan, citing = self._plan(site, resolutions, tuple(assets))
         if self._fragments[0] is not config:
             self._fragments = (config, {})
-        renderer = Renderer(site, resolutions, citing, self._env, theme, self._fragments[1])
+        shape_key = hash(shape(site))
+        renderer = Renderer(site, resolutions, citing, self._env, theme, self._fragments[1], shape_key)
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
         templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
         plain = plain_attributes(templates)
@@ -406,9 +410,9 @@ class Builder:
         resolutions = {path: entry.resolution for path, entry in self._resolved.items()}
         return resolutions, sum(e.citations for e in entries), [p for e in entries for p in e.problems]
 
-    def _values(self, site: Site, inputs: Mapping[str, bytes]) -> dict[str, object]:
+    def _values(self, site: Site, inputs: Mapping[str, bytes], shape_key: object) -> dict[str, object]:
         """Return a value for each input of the plan that changes whenever the input does."""
-        values: dict[str, object] = {SHAPE: hash(shape(site))}
+        values: dict[str, object] = {SHAPE: shape_key}
         keys = self._keys
         for document in site.documents:
             path = document.path

@@ -41,6 +41,7 @@ from counterpoint.model import (
     Site,
     Target,
     Topic,
+    TopicMeta,
 )
 from counterpoint.plan import (
     Asset,
@@ -214,9 +215,12 @@ class Renderer:
         citing: Mapping[str, tuple[Document, ...]],
         env: jinja2.Environment,
         theme: Theme,
-        fragments: dict[object, Markup] | None = None,
+        fragments: dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]] | None = None,
+        shape: int | None = None,
     ) -> None:
         self.site = site
+        self.shape = shape
+        """A fingerprint of what every page shows (see `plan.shape`), when the caller keeps `fragments`."""
         self.fragments = {} if fragments is None else fragments
         """Parts of pages kept from one build to the next (the index's rows), for a given env and config."""
         self.resolutions = resolutions
@@ -241,11 +245,15 @@ class Renderer:
                 base = site.config.base_url or ""
                 return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n".encode()
             case IndexPage():
-                try:
-                    rows = [self._topic_row(output.path, topic) for topic in site.topics]
+                try:  # the rows, each kept from build to build, joined here: a template loop over thousands is slow
+                    rows = Markup("".join([self._topic_row(output.path, topic) for topic in site.topics]))
                 except (jinja2.TemplateError, UnicodeDecodeError) as error:
                     return template_problem(error, "_topic_row.html", self.folder)
-                return self._page("index.html", output.path, rows=rows)
+                try:
+                    perspectives = self._perspectives(output.path)
+                except (jinja2.TemplateError, UnicodeDecodeError) as error:
+                    return template_problem(error, "_perspectives.html", self.folder)
+                return self._page("index.html", output.path, rows=rows, perspectives=perspectives)
             case SourcesPage():
                 return self._page("sources.html", output.path)
             case NotFoundPage():
@@ -266,18 +274,35 @@ class Renderer:
         context = self._document(topic, path)
         return self._page("topic.html", path, topic=topic, number=index + 1, prev=previous, next=following, **context)
 
+    def _perspectives(self, path: str) -> Markup:
+        """Return the index's list of perspectives and their sources, kept while the site's shape is unchanged."""
+        kept = self.fragments.get("")
+        if kept is not None and self.shape is not None and kept[1] == (self.shape,):
+            return kept[2]
+        link = urls.relative_linker(path, self.site.config.build.directory_urls)
+        html = Markup(
+            self.env.get_template("_perspectives.html").render(
+                site=self.site.config, link=link, sources_of=self._sources_of
+            )
+        )
+        if self.shape is not None:
+            self.fragments[""] = (None, (self.shape,), html)
+        return html
+
     def _topic_row(self, path: str, topic: Topic) -> Markup:
         """Return a topic's entry on the index, rendered once and kept while the topic and its balance are."""
         counts = self.resolutions[topic.path].balance
-        key = (topic.slug, topic.meta, counts)
-        row = self.fragments.get(key)
-        if row is None:
-            balance = {p.id: count for p, count in zip(self.site.config.perspectives, counts, strict=True)}
-            link = urls.relative_linker(path, self.site.config.build.directory_urls)
-            html = self.env.get_template("_topic_row.html").render(
-                site=self.site.config, topic=topic, balance=balance, link=link
-            )
-            row = self.fragments[key] = Markup(html)
+        kept = self.fragments.get(topic.slug)
+        # The same front matter is mostly the very same object, kept from the last build: compare that first.
+        if kept is not None and kept[1] == counts and (kept[0] is topic.meta or kept[0] == topic.meta):
+            return kept[2]
+        balance = {p.id: count for p, count in zip(self.site.config.perspectives, counts, strict=True)}
+        link = urls.relative_linker(path, self.site.config.build.directory_urls)
+        html = self.env.get_template("_topic_row.html").render(
+            site=self.site.config, topic=topic, balance=balance, link=link
+        )
+        row = Markup(html)
+        self.fragments[topic.slug] = (topic.meta, counts, row)
         return row
 
     # -- helpers given to templates ------------------------------------------------
