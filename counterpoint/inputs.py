@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
@@ -37,6 +38,8 @@ class InputReader:
                 status = os.stat(path)
             except OSError:
                 continue
+            if not stat.S_ISREG(status.st_mode):
+                continue
             stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
             previous = self._seen.get(rel)
             if previous is not None and previous[0] == stamp:
@@ -60,6 +63,8 @@ class InputReader:
             path = os.path.join(self.root, rel)
             try:
                 status = os.stat(path)
+                if not stat.S_ISREG(status.st_mode):
+                    continue  # a folder, a pipe: no input (opening a pipe would wait for ever)
                 with open(path, "rb") as file:
                     seen[rel] = ((status.st_mtime_ns, status.st_size, status.st_ino), file.read())
             except OSError:

@@ -45,7 +45,8 @@ def make_parser(citations: bool) -> MarkdownIt:
     altered.
     """
     if not citations:
-        md = MarkdownIt("commonmark", {"html": False, "maxNesting": NESTING}).enable("table")
+        # A source keeps every line: `[1]: https://...` is text of the article, not a link definition to drop.
+        md = MarkdownIt("commonmark", {"html": False, "maxNesting": NESTING}).enable("table").disable("reference")
     else:
         md = MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": NESTING})
         md.enable(["table", "smartquotes"]).use(citation_plugin)

@@ -247,11 +247,11 @@ class Renderer:
             case IndexPage():
                 try:  # the rows, each kept from build to build, joined here: a template loop over thousands is slow
                     rows = Markup("".join([self._topic_row(output.path, topic) for topic in site.topics]))
-                except (jinja2.TemplateError, UnicodeDecodeError) as error:
+                except Exception as error:  # the theme's mistake, located like any other
                     return template_problem(error, "_topic_row.html", self.folder)
                 try:
                     perspectives = self._perspectives(output.path)
-                except (jinja2.TemplateError, UnicodeDecodeError) as error:
+                except Exception as error:  # the theme's mistake, located like any other
                     return template_problem(error, "_perspectives.html", self.folder)
                 return self._page("index.html", output.path, rows=rows, perspectives=perspectives)
             case SourcesPage():
@@ -328,7 +328,7 @@ class Renderer:
                 perspective_label=self._perspective_label,
                 **context,
             )
-        except (jinja2.TemplateError, UnicodeDecodeError) as error:
+        except Exception as error:  # in a template, `1 // 0` or `number + title` is the theme's mistake
             return template_problem(error, template, self.folder)
         return html.encode("utf-8")
 

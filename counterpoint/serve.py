@@ -40,9 +40,9 @@ QUIET_SECONDS = 0.3
 """Rebuild once no file has changed for this long, so a burst of saves makes one rebuild."""
 LIVE = "/__counterpoint/"
 _CLIENT = Path(__file__).parent / "live"
-_TEMPORARY = re.compile(r"^\.|~$|\.sw.$|\.tmp$|^#.*#$|\.kate-swp$|___jb_\w+___$|^[^.]*$")
-"""Editors' temporary and atomic-save files: hidden, backups, swap files, and names with no extension
-(vim's `4913`, sed's `sedAbC123`)."""
+_TEMPORARY = re.compile(r"^\.|~$|\.sw.$|\.tmp$|^#.*#$|\.kate-swp$|___jb_\w+___$|^\d+$|^sed[A-Za-z0-9]{6}$")
+"""Editors' temporary and atomic-save files: hidden, backups, swap files, vim's `4913` and sed's `sedAbC123`.
+A folder's name (often without a dot) is no such file: moving or making one must rebuild."""
 _HEAD_END = b"</head>"
 _NO_SITE_YET = (
     b'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>The build failed</title>\n</head>\n'
@@ -115,7 +115,8 @@ class Preview:
                 self.generation += 1
             self.errors = ()
             if reason:
-                self.say(f"Rebuilt {len(result.rendered)} of {result.pages} pages in {took:.0f} ms after {reason}")
+                pages = sum(1 for path in result.rendered if path.endswith(".html"))
+                self.say(f"Rebuilt {pages} of {result.pages} pages in {took:.0f} ms after {reason}")
             else:
                 self.say(f"Built {result.pages} pages in {took:.0f} ms")
         self.changed.notify_all()
@@ -233,6 +234,13 @@ class _LocalHandler(web.RequestHandler):
             )
 
 
+class ClientHandler(web.StaticFileHandler):
+    """Serves the live script and its styles, to requests addressed to this server only (as every handler)."""
+
+    def prepare(self) -> None:
+        _LocalHandler.prepare(self)  # type: ignore[arg-type]
+
+
 class PageHandler(_LocalHandler):
     """Serves the built site from memory, with the live script added to each page."""
 
@@ -312,7 +320,7 @@ def make_app(preview: Preview, allowed_hosts: frozenset[str] = frozenset(LOOPBAC
         [
             (rf"{LIVE}events", EventsHandler, args),
             (rf"{LIVE}state", StateHandler, args),
-            (rf"{LIVE}(live\.(?:js|css))", web.StaticFileHandler, {"path": str(_CLIENT)}),
+            (rf"{LIVE}(live\.(?:js|css))", ClientHandler, {"path": str(_CLIENT)}),
             (r"/(.*)", PageHandler, args),
         ],
         log_function=lambda handler: None,

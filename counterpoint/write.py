@@ -170,6 +170,9 @@ def _recover(out: Path, mounted: bool) -> None:
             continue  # not ours: leave it alone
         if folder.name.startswith(f"{prefix}old-") and not out.exists():
             os.rename(folder, out)  # killed between the two renames of a swap: the old site is the good one
+        elif mounted and ((folder / MOVING_OUT).exists() or (folder / MOVING_IN).exists()):
+            _roll_back(folder, out)  # killed while swapping the contents of a mount point
+            shutil.rmtree(folder, ignore_errors=True)
         else:
             shutil.rmtree(folder, ignore_errors=True)  # a replaced site may be being removed in the background
 
@@ -219,16 +222,38 @@ def _swap(staging: Path, out: Path, later: bool = False) -> None:
     _remove(retired, later)
 
 
+MOVING_OUT = ".counterpoint-moving-out"
+MOVING_IN = ".counterpoint-moving-in"
+"""Which half of a swap of contents was under way, so a killed swap can be rolled back to the old site."""
+
+
 def _swap_contents(staging: Path, out: Path) -> None:
-    """Put the contents of `staging` (a folder inside `out`) in place of the rest of `out`'s contents."""
+    """Put the contents of `staging` (a folder inside `out`) in place of the rest of `out`'s contents.
+
+    Not one step, but each move is noted, and `_recover` rolls a killed swap back to the old site.
+    """
     retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out))
     (retired / MARKER).write_text("Replaced by a build; the next build removes this folder.\n")
+    (retired / MOVING_OUT).touch()
     for entry in _entries(out):
         os.rename(entry, retired / entry.name)
+    (retired / MOVING_IN).touch()
+    (retired / MOVING_OUT).unlink()
     for entry in staging.iterdir():
         os.rename(entry, out / entry.name)
+    (retired / MOVING_IN).unlink()
     staging.rmdir()
     _remove(retired, later=False)
+
+
+def _roll_back(retired: Path, out: Path) -> None:
+    """Undo a swap of contents that was killed: put the old site's entries back where they were."""
+    if (retired / MOVING_IN).exists():  # the old site is all out: what stands in `out` is part of the new one
+        for entry in _entries(out):
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    for entry in retired.iterdir():
+        if entry.name not in (MARKER, MOVING_IN, MOVING_OUT):
+            os.rename(entry, out / entry.name)
 
 
 def _remove(folder: Path, later: bool) -> None:

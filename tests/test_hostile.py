@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -271,3 +272,44 @@ def test_links_that_loop_back_do_not_hang_the_build(golden_copy: Path, build_sit
         "move its Markdown files up a level"
         for name in ("up", "up-again")
     ]
+
+
+def test_a_named_pipe_among_the_inputs_does_not_block_a_rebuild(golden_copy: Path) -> None:
+    from counterpoint.pipeline import Builder
+
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    os.mkfifo(golden_copy / "content/pages/pipe.md")
+    builder.build()  # a full look at the inputs
+    builder.build(["content/pages/pipe.md"])  # told it changed, as the preview's watcher would say
+
+
+def test_a_sources_link_definitions_are_kept_as_its_text(golden_copy: Path, build_site: Build) -> None:
+    lines = '[1]: https://example.org/the-footnote\n\n[Reuters]: https://reuters.example/ "Reported on Monday"\n'
+    article = golden_copy / "content/articles/green-gazette.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n" + lines, encoding="utf-8")
+    status, _, err = build_site(golden_copy)
+    assert status == 0, err
+    page = (golden_copy / "output/sources/green-gazette/index.html").read_text(encoding="utf-8")
+    assert "[1]: https://example.org/the-footnote" in page
+    assert "[Reuters]: https://reuters.example/ &quot;Reported on Monday&quot;" in page
+
+
+def test_the_closest_passage_compares_few_runs_however_long_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    import difflib
+
+    from counterpoint import quotes
+
+    compared = []
+
+    class Counting(difflib.SequenceMatcher):  # type: ignore[type-arg]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            compared.append(1)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quotes.difflib, "SequenceMatcher", Counting)
+    words = [f"word{i % 97}" for i in range(3000)]
+    passages = [Passage(n, " ".join(words)) for n in range(1, 6)]
+    found = quotes.closest(" ".join(words[100:121]) + " nowhere", passages)
+    assert found is not None
+    assert len(compared) <= 3 * 24

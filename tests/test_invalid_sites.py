@@ -238,8 +238,20 @@ def test_a_file_that_is_not_utf8_is_named(golden_copy: Path, build_site: Build) 
             "templates/base.html:18: template error: no asset 'favicon.png' in assets/ "
             "(it holds counterpoint.js, favicon.svg, style.css)",
         ),
+        (
+            "topic.html",
+            "{{ topic.title }}</h1>",
+            "{{ number + topic.title }}</h1>",
+            "templates/topic.html:8: template error: unsupported operand type(s) for +: 'int' and 'str'",
+        ),
+        (
+            "_topic_row.html",
+            "{{ topic.title }}</a>",
+            "{{ 1 // 0 }}</a>",
+            "templates/_topic_row.html:4: template error: integer division or modulo by zero",
+        ),
     ],
-    ids=["undefined name", "syntax", "unknown asset"],
+    ids=["undefined name", "syntax", "unknown asset", "python error", "python error in a kept part"],
 )
 def test_template_mistakes_are_located_not_tracebacks(
     golden_copy: Path, build_site: Build, template: str, old: str, new: str, message: str

@@ -266,7 +266,7 @@ def test_the_names_of_this_machine_are_served(server: Server, host: str) -> None
     assert request(server, "GET", "/", host)[0] == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/__counterpoint/state", "/__counterpoint/events"])
+@pytest.mark.parametrize("path", ["/", "/__counterpoint/state", "/__counterpoint/events", "/__counterpoint/live.js"])
 def test_another_host_name_is_refused_against_dns_rebinding(server: Server, path: str) -> None:
     status, _, body = request(server, "GET", path, "attacker.example:8000")
     assert status == 403
@@ -311,3 +311,13 @@ def test_a_server_ignoring_ctrl_c_is_still_stopped(golden_copy: Path) -> None:
     assert process.stdout is not None and process.stdout.readline() == "up\n"
     stop(process)
     assert process.returncode == -signal.SIGTERM
+
+
+def test_moving_a_folder_away_rebuilds(server: Server) -> None:
+    assert "About" in server.get("")
+    (server.site / "content/pages").rename(server.site / "pages-elsewhere")
+    wait_for(lambda: "about/index.html" not in server.get(""))
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        server.get("about/")
+    assert gone.value.code == 404
+    gone.value.close()

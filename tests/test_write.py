@@ -160,3 +160,31 @@ def test_on_linux_the_swap_is_one_exchange(built: Path, monkeypatch: pytest.Monk
     write_site(NEW, built)
     assert outcomes == [True], "renameat2(RENAME_EXCHANGE) was not used"
     assert files_under(built)["index.html"] == b"new site"
+
+
+@pytest.mark.parametrize("deaths", range(1, 6))  # the swap below makes five moves
+def test_a_swap_of_contents_killed_at_any_move_is_rolled_back(
+    built: Path, monkeypatch: pytest.MonkeyPatch, deaths: int
+) -> None:
+    before = files_under(built)
+    staging = built / ".out.new-test"
+    staging.mkdir()
+    for name, data in NEW.items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).write_bytes(data)
+    (staging / MARKER).write_text("new")
+    real, moves = os.rename, []
+
+    def dying(source: object, target: object) -> None:
+        moves.append(source)
+        if len(moves) == deaths:
+            raise SystemExit("killed")  # as kill -9 would: nothing after this runs
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write.os, "rename", dying)
+    with pytest.raises(SystemExit):
+        write._swap_contents(staging, built)
+    monkeypatch.setattr(write.os, "rename", real)
+    write._recover(built, mounted=True)
+    assert files_under(built) == before
+    assert [p.name for p in built.iterdir() if p.name.startswith(".out.")] == []
