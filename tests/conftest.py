@@ -20,6 +20,21 @@ TEMPLATES = ROOT / "templates"
 GOLDEN = ROOT / "tests" / "sites" / "golden"
 
 
+Build = Callable[..., tuple[int, str, str]]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace `old` (which must be there) by `new` in the file at `path`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems(err: str) -> list[str]:
+    """Return the problem lines of stderr, without the closing summary."""
+    return [line for line in err.splitlines() if not line.startswith("Build failed:")]
+
+
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """Run `build.py` with `args` in-process; return (status, stdout, stderr)."""
     status = main(args)

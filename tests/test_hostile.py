@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from conftest import Build, edit, problems
 from counterpoint import citations
 from counterpoint.cli import main
 from counterpoint.markdown import make_parser, number_blocks, parse_body
 from counterpoint.quotes import Passage, locate
 from counterpoint.schema import load_yaml
-
-Build = Callable[..., tuple[int, str, str]]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def problems(err: str) -> list[str]:
-    return [line for line in err.splitlines() if not line.startswith("Build failed:")]
 
 
 def uses_of(markdown: str) -> list[str | None]:

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
-Build = Callable[..., tuple[int, str, str]]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace `old` (which must be there) by `new` in the file at `path`."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def problems(err: str) -> list[str]:
-    """Return the problem lines of stderr, without the closing summary."""
-    return [line for line in err.splitlines() if not line.startswith("Build failed:")]
+from conftest import ROOT, Build, edit, problems
 
 
 def test_bad_yaml_in_site_yaml(golden_copy: Path, build_site: Build) -> None:

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import edit
 from counterpoint.errors import BuildFailed
 from counterpoint.pipeline import Builder
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
 
 EDITS: dict[str, Callable[[Path], None]] = {
     "topic body": lambda s: edit(s / "content/topics/air.md", "Both agree the air matters", "Both say the air matters"),
