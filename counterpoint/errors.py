@@ -50,10 +50,3 @@ def clip(text: str, limit: int = 80) -> str:
         return text
     half = (limit - 3) // 2
     return f"{text[:half]} … {text[-half:]}"
-
-
-def raise_if_errors(problems: Iterable[Problem]) -> None:
-    """Raise BuildFailed if any of `problems` is an error (not a warning)."""
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        raise BuildFailed(errors)

@@ -332,10 +332,6 @@ class Body:
     quotes: tuple[ProseQuote, ...]
     """Double-quoted words in the prose, to check against the passages cited."""
 
-    def section(self, key: SectionKey) -> Section | None:
-        """Return the section `key`, if the document has it."""
-        return next((s for s in self.sections if s.key == key), None)
-
     def page_order(self) -> tuple[int, ...]:
         """Return the index of every citation use in the order the page shows them."""
         return tuple(use for section in self.sections for use in section.uses)

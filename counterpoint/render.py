@@ -369,9 +369,7 @@ class Renderer:
             "common": sections.get(Common(), ""),
             "context": sections.get(Context(), ""),
             "references": resolution.references,
-            "target_article": lambda ref: self.articles[ref.target.article],
             "passage": self._passage,
-            "letters": lambda ref: ref.letters,
         }
 
     def _passage(self, reference: Reference) -> Markup:
