@@ -233,7 +233,7 @@ class Builder:
         """
         start = time.perf_counter()
         check_writable(out)
-        with _collector_paused():
+        with _collector_paused(kept=False):
             return self._build_into(out, start, tidy_later)
 
     def _build_into(self, out: Path, start: float, tidy_later: bool) -> BuildResult:
@@ -456,18 +456,22 @@ def _lighter(output: Output) -> int:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(kept: bool = True) -> Iterator[None]:
     """Keep Python's cycle collector out of a build, then freeze what the build keeps.
 
-    A build makes millions of objects and no cycles worth collecting: collecting as it goes walks the
-    growing heap again and again (unpickling the workers' results ran eight times slower with it). What
-    survives the build lives on, so it is frozen out of later collections too (the next rebuild's).
+    A build makes millions of objects and few cycles: collecting as it goes walks the growing heap again
+    and again (unpickling the workers' results ran eight times slower with it). What survives the build
+    lives on, so it is frozen out of later collections too (the next rebuild's). A build that is `kept` (the
+    preview's, rebuilt for hours) first collects the cycles it made (Jinja's), all still in the youngest
+    generation: frozen, they would never go.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if kept:
+            gc.collect(0)
         gc.freeze()
         if enabled:
             gc.enable()
