@@ -114,21 +114,25 @@ def read_inputs(root: Path) -> dict[str, bytes]:
     return InputReader(root).read()
 
 
-def read_folder(folder: Path) -> dict[str, bytes]:
-    """Return the bytes of every file below `folder` (templates and assets), by relative path, sorted."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in _files_below(folder)}
+def read_folder(folder: Path, loops: list[Path] | None = None) -> dict[str, bytes]:
+    """Return the bytes of every file below `folder` (templates and assets), by relative path, sorted.
 
-
-def _files_below(folder: Path, seen: frozenset[str] = frozenset()) -> Iterator[Path]:
-    """Yield the files below `folder`, sorted by name at every level, whatever order the disk lists them in.
-
-    A link back to a folder being read (a loop) is not followed.
+    A link back to a folder being read is not followed, and is added to `loops`.
     """
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in _files_below(folder, frozenset(), loops)}
+
+
+def _files_below(folder: Path, seen: frozenset[str], loops: list[Path] | None) -> Iterator[Path]:
+    """Yield the files below `folder`, sorted by name at every level, whatever order the disk lists them in."""
     real = os.path.realpath(folder)
-    if not folder.is_dir() or real in seen:
+    if not folder.is_dir():
+        return
+    if real in seen:
+        if loops is not None:
+            loops.append(folder)
         return
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.is_dir():
-            yield from _files_below(path, seen | {real})
+            yield from _files_below(path, seen | {real}, loops)
         elif path.is_file():
             yield path

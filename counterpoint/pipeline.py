@@ -306,7 +306,8 @@ class Builder:
         if not self.templates.is_dir():
             message = "there is no templates folder here; create templates/ or pass --templates DIR"
             raise BuildFailed([Problem(str(self.templates), None, message)])
-        theme = Theme(read_folder(self.templates), _display(self.templates, self.root))
+        loops: list[Path] = []
+        theme = Theme(read_folder(self.templates, loops), _display(self.templates, self.root))
         stamp = theme.stamp()
         if self._env is None or stamp != self._theme_stamp:
             self._env, self._theme_stamp = make_environment(theme), stamp
@@ -317,6 +318,15 @@ class Builder:
             assert self._config is not None
             raise BuildFailed(self._config[2])
         files, problems = self._content_files(inputs)
+        problems += [
+            Problem(
+                f"{theme.folder}/{loop.relative_to(self.templates).as_posix()}",
+                None,
+                "a link back to a folder being read: not followed",
+                warning=True,
+            )
+            for loop in loops
+        ]
         problems += [
             Problem(
                 folder,
