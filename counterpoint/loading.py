@@ -21,7 +21,19 @@ from markdown_it import MarkdownIt
 from counterpoint.errors import Problem
 from counterpoint.inputs import Inputs
 from counterpoint.markdown import make_parser, number_blocks, parse_body
-from counterpoint.model import Article, ArticleMeta, Page, PageMeta, Site, SiteConfig, Topic, TopicMeta
+from counterpoint.model import (
+    Article,
+    ArticleMeta,
+    Body,
+    Commentary,
+    Document,
+    Page,
+    PageMeta,
+    Site,
+    SiteConfig,
+    Topic,
+    TopicMeta,
+)
 from counterpoint.schema import YamlDoc, convert, load_yaml
 
 T = TypeVar("T")
@@ -34,7 +46,7 @@ EXTENSIONS = (".md", ".markdown")
 FOLDERS = ("articles", "topics", "pages")
 """The folders of content/, each holding one kind of file."""
 
-Loaded = Article | Topic | Page
+Loaded = Article | Commentary
 
 
 @dataclass(frozen=True)
@@ -88,11 +100,12 @@ def load_file(
     return loaded, problems
 
 
-def load_site(inputs: Inputs, where: str = "the site folder") -> tuple[Site | None, list[Problem]]:
-    """Check and parse a site's input files in one go; return the site (None without site.yaml) and the problems."""
+def load_site(inputs: Inputs, where: str = "the site folder") -> tuple[Site | None, dict[str, Body], list[Problem]]:
+    """Check and parse a site's input files in one go; return the site (None without site.yaml), the body of
+    each document by its path, and the problems."""
     loaded_config, problems = load_config(inputs, where)
     if loaded_config is None:
-        return None, problems
+        return None, {}, problems
     parsers = Parsers()
     files, found = content_files(inputs)
     problems += found
@@ -102,8 +115,11 @@ def load_site(inputs: Inputs, where: str = "the site folder") -> tuple[Site | No
         problems += found
         if item is not None:
             loaded.append(item)
-    site, found = assemble(loaded_config, loaded, files)
-    return site, problems + found
+    articles = [a for a in loaded if isinstance(a, Article)]
+    documents = [c.document for c in loaded if isinstance(c, Commentary)]
+    site, found = assemble(loaded_config, articles, documents, files)
+    bodies = {c.document.path: c.body for c in loaded if isinstance(c, Commentary)}
+    return site, bodies, problems + found
 
 
 def content_files(inputs: Iterable[str]) -> tuple[list[ContentFile], list[Problem]]:
@@ -116,31 +132,31 @@ def content_files(inputs: Iterable[str]) -> tuple[list[ContentFile], list[Proble
     return files, problems
 
 
-def assemble(config: Config, loaded: Sequence[Loaded], files: Sequence[ContentFile]) -> tuple[Site, list[Problem]]:
+def assemble(
+    config: Config, articles: Iterable[Article], documents: Sequence[Document], files: Sequence[ContentFile]
+) -> tuple[Site, list[Problem]]:
     """Put the loaded files together into a site: order, and check what spans files.
 
     The site is made even when there are problems, so that the build can go on to find the rest.
     """
     problems: list[Problem] = []
     ids = [p.id for p in config.config.perspectives]
-    articles = sorted(
-        (a for a in loaded if isinstance(a, Article)), key=lambda a: (ids.index(a.meta.perspective), a.slug)
-    )
+    ordered = sorted(articles, key=lambda a: (ids.index(a.meta.perspective), a.slug))
     for perspective in config.config.perspectives:
-        if articles and not any(a.meta.perspective == perspective.id for a in articles):
+        if ordered and not any(a.meta.perspective == perspective.id for a in ordered):
             message = f"perspective '{perspective.id}' has no source in content/articles/; its columns will be empty"
             problems.append(Problem("site.yaml", None, message, warning=True))
-    if not articles:
+    if not ordered:
         problems.append(
             Problem("content/articles", None, "no articles found; add at least one Markdown file per perspective")
         )
-    pages = [p for p in loaded if isinstance(p, Page)]
+    pages = [p for p in documents if isinstance(p, Page)]
     for page in pages:
         if page.slug in RESERVED:
             message = f"the page slug '{page.slug}' is reserved for the site's own pages; rename the file"
             problems.append(Problem(page.path, None, message))
     topic_files = {f.slug for f in files if f.folder == "topics"}
-    topics = [t for t in loaded if isinstance(t, Topic)]
+    topics = [t for t in documents if isinstance(t, Topic)]
     titled: dict[str, Topic] = {}
     for topic in sorted(topics, key=lambda t: t.path):
         twin = titled.setdefault(topic.title.casefold(), topic)
@@ -149,7 +165,7 @@ def assemble(config: Config, loaded: Sequence[Loaded], files: Sequence[ContentFi
             problems.append(Problem(topic.path, None, message, warning=True))
     ordered_topics = _order_topics(topics, topic_files, config.config, config.doc, problems)
     ordered_pages = tuple(sorted(pages, key=lambda p: (p.meta.order, p.title)))
-    return Site(config.config, tuple(articles), ordered_topics, ordered_pages), problems
+    return Site(config.config, tuple(ordered), ordered_topics, ordered_pages), problems
 
 
 # -- site.yaml ---------------------------------------------------------------------
@@ -347,7 +363,7 @@ def _load_article(
 
 def _load_document(
     inputs: Inputs, file: ContentFile, config: SiteConfig, md: MarkdownIt, problems: list[Problem]
-) -> Topic | Page | None:
+) -> Commentary | None:
     is_topic = file.folder == "topics"
     cls: type[TopicMeta] | type[PageMeta] = TopicMeta if is_topic else PageMeta
     read = _read(inputs, file.path, cls, f"the {'topic' if is_topic else 'page'}'s front matter", problems)
@@ -369,8 +385,8 @@ def _load_document(
     if parsed is None:
         return None
     if isinstance(meta, TopicMeta):
-        return Topic(file.slug, doc.path, meta, parsed)
-    return Page(file.slug, doc.path, meta, parsed)
+        return Commentary(Topic(file.slug, doc.path, meta), parsed)
+    return Commentary(Page(file.slug, doc.path, meta), parsed)
 
 
 def _order_topics(

@@ -347,8 +347,6 @@ class Topic:
     """File path relative to the site folder."""
     meta: TopicMeta
     """Its front matter."""
-    body: Body
-    """Its parsed Markdown."""
 
     @property
     def title(self) -> str:
@@ -371,8 +369,6 @@ class Page:
     """File path relative to the site folder."""
     meta: PageMeta
     """Its front matter."""
-    body: Body
-    """Its parsed Markdown."""
 
     @property
     def title(self) -> str:
@@ -386,7 +382,19 @@ class Page:
 
 
 Document = Topic | Page
-"""A commentary file: a topic or a page."""
+"""A commentary file: a topic or a page. Its parsed Markdown is apart (`Commentary`): what every page of
+the site shows of a document (its title, its address) is small, while its body is read by its own page
+alone, and a build on several processes keeps each body in the process that renders it."""
+
+
+@dataclass(frozen=True)
+class Commentary:
+    """A commentary file, loaded: the document and its parsed Markdown."""
+
+    document: Document
+    """The topic or page."""
+    body: Body
+    """Its parsed Markdown."""
 
 
 @dataclass(frozen=True)

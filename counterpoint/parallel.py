@@ -1,4 +1,5 @@
-"""Spread work over the machine's cores: this process and forked workers share the items, chunk by chunk.
+"""Spread work over the machine's cores: this process and forked workers share the items, chunk by chunk,
+or work as a team (`run_team`), each owning its share of the work from start to end.
 
 Workers are forked, so they start with everything the build has loaded so far
 and only their results travel back. This process works too, on its own share:
@@ -17,12 +18,13 @@ import contextlib
 import gc
 import os
 import pickle
+import shutil
 import struct
 import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -139,3 +141,178 @@ def _chunks(total: int, count: int) -> list[tuple[int, int]]:
         bounds.append((start, end))
         start = end
     return bounds
+
+
+class Team:
+    """This process and its forked workers, working on one job in step, each knowing its own rank.
+
+    Every member runs the same function on the same data, so each can work out alone what is its share
+    (`rank` of `size`), and all make the same decisions from what they exchange. Values travel as pickles
+    through files; a byte on a pipe says a member has written its part. Rank 0 is this process: each worker
+    tells it, and it tells them all, so a member that dies (its pipe closes) stops the others instead of
+    leaving them waiting.
+    """
+
+    def __init__(self, size: int, folder: str, queues: list[tuple[int, int]]) -> None:
+        self.size = size
+        self.rank = 0
+        self._folder = folder
+        self._round = 0
+        self._up: list[int] = []
+        """Rank 0: the reading end of each worker's pipe to it. A worker: the writing end of its own."""
+        self._down: list[int] = []
+        """Rank 0: the writing end of each worker's pipe from it. A worker: the reading end of its own."""
+        self._queues = queues
+        """A pipe for each call of `share`, in order."""
+
+    def all_gather(self, value: T) -> list[T]:
+        """Give `value`; return every member's, in rank order (this one's own as given, not copied)."""
+        if self.size == 1:
+            return [value]
+        name = self._write(value)
+        if self.rank:
+            self._tell_rank_0()
+            if os.read(self._down[0], 1) != b"+":
+                os._exit(STOPPED)  # rank 0 gave up (a worker failed, or it raised): stop quietly
+        else:
+            self._hear_workers()
+            for down in self._down:
+                os.write(down, b"+")
+        return [value if rank == self.rank else self._read(name, rank) for rank in range(self.size)]
+
+    def gather(self, value: T) -> list[T]:
+        """Give `value` to rank 0; return every member's there, in rank order, and [] elsewhere."""
+        if self.size == 1:
+            return [value]
+        name = self._write(value)
+        if self.rank:
+            self._tell_rank_0()
+            return []
+        self._hear_workers()
+        return [value if rank == 0 else self._read(name, rank) for rank in range(self.size)]
+
+    def share(self, function: Callable[[T], R], items: Sequence[T]) -> list[tuple[int, R]]:
+        """Apply `function` to the items this member takes from a queue all share; return (index, result)
+        pairs. Every member calls this at the same point with the same items."""
+        if self.size == 1:
+            return list(enumerate(function(item) for item in items))
+        queue_out, queue_in = self._queues.pop(0)
+        chunks = _chunks(len(items), self.size * 8)
+        if self.rank == 0:
+            os.write(queue_in, b"".join(_CHUNK.pack(index) for index in range(len(chunks))))
+        os.close(queue_in)  # the queue ends once every member has come and every number is taken
+        try:
+            return [
+                (chunks[index][0] + offset, result)
+                for index, results in _take(function, items, chunks, queue_out)
+                for offset, result in enumerate(results)
+            ]
+        finally:
+            os.close(queue_out)
+
+    def _write(self, value: object) -> str:
+        self._round += 1
+        name = os.path.join(self._folder, f"{self._round}-")
+        with open(f"{name}{self.rank}", "wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        return name
+
+    def _read(self, name: str, rank: int) -> Any:
+        with open(f"{name}{rank}", "rb") as file:
+            return pickle.load(file)
+
+    def _tell_rank_0(self) -> None:
+        os.write(self._up[0], b"+")
+
+    def _hear_workers(self) -> None:
+        for rank, up in enumerate(self._up, start=1):
+            if os.read(up, 1) != b"+":
+                raise _WorkerGone(rank)
+
+
+class _WorkerGone(Exception):
+    def __init__(self, rank: int) -> None:
+        super().__init__(rank)
+        self.rank = rank
+
+
+STOPPED = 3
+"""A worker's exit status when rank 0 stopped the team before it finished."""
+
+
+def run_team(
+    size: int,
+    function: Callable[[Team], R],
+    queues: int = 0,
+    expected: tuple[type[BaseException], ...] = (),
+) -> R:
+    """Run `function(team)` in this process and `size - 1` forked workers; return this process's result.
+
+    A worker's result is dropped: what rank 0 needs, it gathers. `queues` is how many times the function
+    calls `Team.share`. An `expected` exception is one every member raises alike, from the same values:
+    this process raises it, and a worker stops quietly. A worker that raises anything else stops the team:
+    this raises WorkerFailed with its traceback. If this process raises, the workers are stopped.
+    """
+    folder = tempfile.mkdtemp(prefix="counterpoint-team-")
+    pipes = [(os.pipe(), os.pipe()) for _ in range(size - 1)]
+    team = Team(size, folder, [os.pipe() for _ in range(queues)] if size > 1 else [])
+    running: dict[int, int] = {}
+    gc.freeze()  # keep the collector from touching (and so copying) the pages the workers share with us
+    try:
+        for rank in range(1, size):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the worker, which never returns
+                for index, ((up_read, up_write), (down_read, down_write)) in enumerate(pipes, start=1):
+                    for end in (up_read, down_write) if index == rank else (up_read, up_write, down_read, down_write):
+                        os.close(end)
+                team.rank, team._up, team._down = rank, [pipes[rank - 1][0][1]], [pipes[rank - 1][1][0]]
+                _be_worker(team, function, expected, folder)
+            running[rank] = pid
+        for (up_read, up_write), (down_read, down_write) in pipes:
+            os.close(up_write)
+            os.close(down_read)
+            team._up.append(up_read)
+            team._down.append(down_write)
+        pipes = []
+        try:
+            return function(team)
+        except _WorkerGone as gone:
+            raise WorkerFailed(_report(folder, gone.rank, running.pop(gone.rank))) from None
+    finally:
+        for end in (*team._up, *team._down, *(end for queue in team._queues for end in queue)):
+            os.close(end)
+        for (up_read, up_write), (down_read, down_write) in pipes:  # a fork failed before they were sorted out
+            for end in (up_read, up_write, down_read, down_write):
+                os.close(end)
+        for pid in running.values():
+            os.waitpid(pid, 0)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _be_worker(
+    team: Team, function: Callable[[Team], object], expected: tuple[type[BaseException], ...], folder: str
+) -> None:  # pragma: no cover - measured through the tests that compare parallel and serial builds
+    """Run the team's function as a worker, then exit without cleaning up (rank 0 does)."""
+    status = 0
+    try:
+        function(team)
+    except expected:
+        pass
+    except BaseException:  # everything a worker meets goes to rank 0
+        with open(os.path.join(folder, f"failed-{team.rank}"), "w", encoding="utf-8") as file:
+            file.write(traceback.format_exc())
+        status = 1
+    os._exit(status)
+
+
+def _report(folder: str, rank: int, pid: int) -> str:
+    """Return why worker `rank` stopped: its traceback, or how it ended."""
+    _, status = os.waitpid(pid, 0)
+    try:
+        with open(os.path.join(folder, f"failed-{rank}"), encoding="utf-8") as file:
+            return file.read()
+    except OSError:
+        pass
+    if os.WIFSIGNALED(status):
+        return f"a worker process was killed by signal {os.WTERMSIG(status)}"
+    return f"a worker process stopped (exit status {os.WEXITSTATUS(status)})"

@@ -12,30 +12,41 @@ staging folder instead of holding them all.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import jinja2
 from markupsafe import Markup
 
-from counterpoint.checks import LinkIndex, PageLinks, broken_links, check_links, plain_attributes, read_page
+from counterpoint.checks import (
+    LinkIndex,
+    PageLinks,
+    broken_links,
+    check_links,
+    pack_pages,
+    plain_attributes,
+    read_page,
+    unpack_pages,
+)
 from counterpoint.errors import BuildFailed, Problem
 from counterpoint.inputs import InputReader, read_folder
 from counterpoint.loading import Config, ContentFile, Loaded, Parsers, assemble, content_files, load_config, load_file
-from counterpoint.model import Article, Document, Resolution, Site, SiteConfig, TopicMeta
-from counterpoint.parallel import map_in_order, worker_count
+from counterpoint.model import Article, Body, Commentary, Document, Page, Resolution, Site, SiteConfig, Topic, TopicMeta
+from counterpoint.parallel import Team, map_in_order, run_team, worker_count
 from counterpoint.plan import (
     SHAPE,
     IndexPage,
+    OtherPage,
     Output,
     SourcePage,
+    TopicPage,
     article_input,
     balance_input,
     citations_input,
@@ -46,7 +57,7 @@ from counterpoint.plan import (
 )
 from counterpoint.render import Renderer, Theme, hashed_assets, make_environment
 from counterpoint.write import Staging, check_writable
-from counterpoint.xref import resolve_document, uncited
+from counterpoint.xref import Mention, mentions, resolve_document, uncited
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -104,6 +115,7 @@ class _Resolved:
     """A document's citations as last resolved, with what they were resolved against."""
 
     document: Document
+    body: Body
     cites: frozenset[str]
     """The slug of each source the document names."""
     sources: int
@@ -121,11 +133,13 @@ class _Resolved:
     def by_source(self) -> dict[str, int]:
         """Return, by the input key of each source cited, a value that changes whenever what is cited of it
         does (which its page's back-links show)."""
-        references: dict[str, list[object]] = {}
-        for reference in self.resolution.references:
-            references.setdefault(reference.target.article, []).append(reference)
         path = self.document.path
-        return {citations_input(path, slug): hash(tuple(found)) for slug, found in references.items()}
+        return {citations_input(path, slug): hash(found) for slug, found in self.mentions.items()}
+
+    @functools.cached_property
+    def mentions(self) -> dict[str, tuple[Mention, ...]]:
+        """Return the markers citing each source, as the source's page shows them."""
+        return mentions(self.resolution)
 
     @functools.cached_property
     def balance(self) -> int:
@@ -140,6 +154,21 @@ class _Rendered:
     output: Output
     data: bytes
     links: PageLinks | None
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What a build reads before it loads the content."""
+
+    inputs: Mapping[str, bytes]
+    theme: Theme
+    env: jinja2.Environment
+    config: Config
+    files: list[ContentFile]
+    problems: list[Problem]
+    """The problems found so far (files that cannot be read as content, links not followed)."""
+    plain: bool
+    """Whether the theme spells every id and link attribute as ` name="value"` (see `checks.read_page`)."""
 
 
 @dataclass(frozen=True)
@@ -237,38 +266,20 @@ class Builder:
             return self._build_into(out, start, tidy_later)
 
     def _build_into(self, out: Path, start: float, tidy_later: bool) -> BuildResult:
-        prepared = self._prepare()
+        setup = self._setup()
         # Written to disk, this build is not kept to rebuild from: let the workers inherit no more than they need.
         self._reader, self._loaded, self._resolved = InputReader(self.root), {}, {}
-        prepared = dataclasses.replace(prepared, inputs={})
         staging = Staging(out, tidy_later)
         try:
-            renderer, plain = prepared.renderer, prepared.plain
-
-            def render(output: Output) -> PageLinks | Problem | None:
-                data = renderer.render(output)
-                if isinstance(data, Problem):
-                    return data
-                try:
-                    staging.write(output.path, data)
-                except OSError as error:  # a full disk, a read-only folder: say so, keep the old site
-                    return staging.problem(error)
-                return read_page(output.path, data.decode("utf-8"), plain) if output.path.endswith(".html") else None
-
-            plan = sorted(prepared.plan, key=_lighter)  # the heaviest pages first, so the workers finish together
-            outcomes = self._map(render, plan)
-            problems = [o for o in outcomes if isinstance(o, Problem)]
-            if problems:
-                raise BuildFailed(problems)
-            pages = {o.path: r for o, r in zip(plan, outcomes, strict=True) if isinstance(r, PageLinks)}
-            paths = tuple(sorted(o.path for o in prepared.plan))
-            broken = broken_links(pages, set(paths))
-            if broken:
-                raise BuildFailed(_blame(broken, prepared.plan))
+            build = _ColdBuild(setup, self._parsers, staging, self.strict)
+            size = worker_count(len(setup.files), self.workers)
+            done = run_team(size, build.run, queues=1, expected=(BuildFailed,))
             staging.commit()
         finally:
             staging.discard()
-        return self._result(prepared, {}, paths, paths, start)
+        notes = () if done.base_url else (NO_BASE_URL,)
+        seconds = time.perf_counter() - start
+        return BuildResult({}, done.paths, done.paths, done.citations, done.warnings, seconds, notes, size)
 
     def _result(
         self,
@@ -300,8 +311,9 @@ class Builder:
 
     # -- before rendering --------------------------------------------------------------
 
-    def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
-        """Read, load, resolve and plan; raise BuildFailed with every problem found."""
+    def _setup(self, changed: Collection[str] | None = None) -> _Setup:
+        """Read the inputs, the theme and site.yaml, and list the content files; raise BuildFailed when there is
+        no going on."""
         inputs = self._reader.read(changed)
         if not self.templates.is_dir():
             message = "there is no templates folder here; create templates/ or pass --templates DIR"
@@ -337,28 +349,42 @@ class Builder:
             )
             for folder in self._reader.folders
         ]
-        loaded, found = self._load(files, inputs, config.config)
+        templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
+        return _Setup(inputs, theme, self._env, config, files, problems, plain_attributes(templates))
+
+    def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
+        """Read, load, resolve and plan; raise BuildFailed with every problem found."""
+        setup = self._setup(changed)
+        config, files, problems = setup.config, setup.files, list(setup.problems)
+        loaded, found = self._load(files, setup.inputs, config.config)
         problems += found
-        site, found = assemble(config, loaded, files)
+        articles = [item for item in loaded if isinstance(item, Article)]
+        site, found = assemble(config, articles, [c.document for c in loaded if isinstance(c, Commentary)], files)
         problems += found
+        bodies = {c.document.path: c.body for c in loaded if isinstance(c, Commentary)}
         unloaded = {f.slug for f in files if f.folder == "articles" and self._loaded[f.path].result is None}
-        resolutions, citations, found = self._resolve(site, unloaded)
+        resolutions, citations, found = self._resolve(site, bodies, unloaded)
         problems += found
         cited = {slug for r in resolutions.values() for slug in r.cited}
         problems += uncited(site.articles, cited)
-        errors = _fatal(problems, self.strict)
-        if errors:
-            raise BuildFailed(errors)
-        assets = hashed_assets(theme.files)
+        _judge(problems, self.strict)
+        assets = hashed_assets(setup.theme.files)
         plan, citing = self._plan(site, resolutions, tuple(assets))
         if self._fragments[0] is not config:
             self._fragments = (config, {})
-        shape_key = hash(shape(site))
-        renderer = Renderer(site, resolutions, citing, self._env, theme, self._fragments[1], shape_key)
+        resolved = self._resolved
+        renderer = Renderer(
+            site,
+            setup.env,
+            setup.theme,
+            {path: (bodies[path], resolution) for path, resolution in resolutions.items()},
+            {slug: [(d, resolved[d.path].mentions[slug]) for d in documents] for slug, documents in citing.items()},
+            {path: resolution.balance for path, resolution in resolutions.items()},
+            self._fragments[1],
+            hash(shape(site)),
+        )
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
-        templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
-        plain = plain_attributes(templates)
-        return _Prepared(site, plan, renderer, inputs, plain, citations, warnings)
+        return _Prepared(site, plan, renderer, setup.inputs, setup.plain, citations, warnings)
 
     def _content_files(self, inputs: Mapping[str, bytes]) -> tuple[list[ContentFile], list[Problem]]:
         """List the content files, again only when a file was added or removed."""
@@ -394,7 +420,9 @@ class Builder:
         loaded = [entry.result for entry in self._loaded.values() if entry.result is not None]
         return loaded, [p for entry in self._loaded.values() for p in entry.problems]
 
-    def _resolve(self, site: Site, unloaded: set[str]) -> tuple[dict[str, Resolution], int, list[Problem]]:
+    def _resolve(
+        self, site: Site, bodies: Mapping[str, Body], unloaded: set[str]
+    ) -> tuple[dict[str, Resolution], int, list[Problem]]:
         """Resolve every document's citations, again only where the document or a source it names changed."""
         articles = {a.slug: a for a in site.articles}
         sources = hash((tuple(articles), frozenset(unloaded)))
@@ -405,15 +433,18 @@ class Builder:
             before.keys() - articles.keys()
         )
         self._articles = articles
-        misses = [d for d in site.documents if not _fresh_resolution(cache.get(d.path), d, edited, sources)]
+        misses = [
+            d for d in site.documents if not _fresh_resolution(cache.get(d.path), d, bodies[d.path], edited, sources)
+        ]
 
         def resolve(document: Document) -> tuple[Resolution, list[Problem]]:
-            return resolve_document(document, articles, perspectives, unloaded)
+            return resolve_document(document, bodies[document.path], articles, perspectives, unloaded)
 
         for document, (resolution, problems) in zip(misses, self._map(resolve, misses), strict=True):
-            cites = frozenset(ref.source for use in document.body.uses for ref in use.refs)
+            body = bodies[document.path]
+            cites = frozenset(ref.source for use in body.uses for ref in use.refs)
             count = sum(len(r.markers) for r in resolution.references)
-            entry = _Resolved(document, cites, sources, resolution, tuple(problems), count)
+            entry = _Resolved(document, body, cites, sources, resolution, tuple(problems), count)
             cache[document.path] = entry
         self._resolved = {d.path: cache[d.path] for d in site.documents}
         entries = self._resolved.values()
@@ -452,12 +483,154 @@ class Builder:
             tuple(resolutions[d.path].cited for d in site.documents),
         )
         if self._last_plan is None or self._last_plan[0] != key:
-            self._last_plan = (key, make_plan(site, resolutions, assets), _citing(site, resolutions))
+            self._last_plan = (
+                key,
+                make_plan(site, {p: r.cited for p, r in resolutions.items()}, assets),
+                _citing(site, resolutions),
+            )
         else:  # the same documents cite the same sources, but a document's text may be new: keep it current
             documents = {d.path: d for d in site.documents}
             citing = {slug: tuple(documents[d.path] for d in cited) for slug, cited in self._last_plan[2].items()}
             self._last_plan = (key, self._last_plan[1], citing)
         return self._last_plan[1], self._last_plan[2]
+
+
+@dataclass(frozen=True)
+class _Built:
+    """What rank 0 of a cold build reports."""
+
+    paths: tuple[str, ...]
+    citations: int
+    warnings: tuple[Problem, ...]
+    base_url: str | None
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the other processes of a cold build need of one resolved document."""
+
+    path: str
+    cited: frozenset[str]
+    balance: tuple[int, ...]
+    mentions: dict[str, tuple[Mention, ...]]
+    problems: tuple[Problem, ...]
+    citations: int
+
+
+class _ColdBuild:
+    """A whole build written to disk, by a team of processes (`parallel.run_team`), each owning its share.
+
+    Each process loads its share of the content files, and the processes swap the sources (which every
+    page may quote) and the documents' front matter, never their bodies. Each resolves and renders its own
+    documents, and they swap what the other pages need of them: the sources each cites, with the markers
+    (the sources' back-links) and the balance (the index). The other pages are taken from a shared queue.
+    Every process decides alike from what they swapped, so a build that fails fails in all of them.
+    """
+
+    def __init__(self, setup: _Setup, parsers: Parsers, staging: Staging, strict: bool) -> None:
+        self.setup = setup
+        self.parsers = parsers
+        self.staging = staging
+        self.strict = strict
+
+    def run(self, team: Team) -> _Built:
+        setup = self.setup
+        config, files, inputs = setup.config, setup.files, setup.inputs
+        owners = _owners(files, inputs, team.size)
+        mine = [f for f in files if owners[f.path] == team.rank]
+        loaded = {f.path: load_file(f, inputs[f.path], config.config, self.parsers) for f in mine}
+        bodies = {path: c.body for path, (c, _) in loaded.items() if isinstance(c, Commentary)}
+        shared = {path: (_head(item), tuple(problems)) for path, (item, problems) in loaded.items()}
+        everything = {path: value for part in team.all_gather(shared) for path, value in part.items()}
+        problems = list(setup.problems)
+        problems += (p for f in files for p in everything[f.path][1])
+        heads = [everything[f.path][0] for f in files]
+        articles = [a for a in heads if isinstance(a, Article)]
+        site, found = assemble(config, articles, [d for d in heads if isinstance(d, Topic | Page)], files)
+        problems += found
+        unloaded = {f.slug for f in files if f.folder == "articles" and everything[f.path][0] is None}
+        by_slug = {a.slug: a for a in site.articles}
+        perspectives = site.config.perspectives
+        resolved: dict[str, tuple[Body, Resolution]] = {}
+        summaries: list[_Summary] = []
+        for document in site.documents:
+            body = bodies.get(document.path)
+            if body is None:
+                continue
+            resolution, found = resolve_document(document, body, by_slug, perspectives, unloaded)
+            resolved[document.path] = (body, resolution)
+            count = sum(len(r.markers) for r in resolution.references)
+            cited = resolution.cited
+            summaries.append(
+                _Summary(document.path, cited, resolution.balance, mentions(resolution), tuple(found), count)
+            )
+        summary = {s.path: s for part in team.all_gather(summaries) for s in part}
+        ordered = [summary[d.path] for d in site.documents]
+        problems += (p for s in ordered for p in s.problems)
+        problems += uncited(site.articles, {slug for s in ordered for slug in s.cited})
+        _judge(problems, self.strict)
+        plan = make_plan(site, {s.path: s.cited for s in ordered}, tuple(hashed_assets(setup.theme.files)))
+        citing: dict[str, list[tuple[Document, Sequence[Mention]]]] = {a.slug: [] for a in site.articles}
+        for document, s in zip(site.documents, ordered, strict=True):
+            for slug, found_mentions in s.mentions.items():
+                citing[slug].append((document, found_mentions))
+        renderer = Renderer(
+            site, setup.env, setup.theme, resolved, citing, {s.path: s.balance for s in ordered}, None, None
+        )
+        own = [o for o in plan if isinstance(o.spec, TopicPage | OtherPage) and o.source in bodies]
+        rest = sorted((o for o in plan if not isinstance(o.spec, TopicPage | OtherPage)), key=_lighter)
+        outcomes = [(o.path, self._render(renderer, o)) for o in own]
+        outcomes += (
+            (rest[index].path, outcome) for index, outcome in team.share(partial(self._render, renderer), rest)
+        )
+        reports = team.gather(_pack(outcomes))
+        if team.rank:
+            return _Built((), 0, (), None)
+        failed = [p for report in reports for p in report[1]]
+        if failed:
+            raise BuildFailed(sorted(failed, key=lambda p: p.path))
+        pages = {path: page for report in reports for path, page in unpack_pages(report[0])}
+        paths = tuple(sorted(o.path for o in plan))
+        broken = broken_links(pages, set(paths))
+        if broken:
+            raise BuildFailed(_blame(broken, plan))
+        warnings = () if self.strict else tuple(p for p in problems if p.warning)
+        return _Built(paths, sum(s.citations for s in ordered), warnings, site.config.base_url)
+
+    def _render(self, renderer: Renderer, output: Output) -> PageLinks | Problem | None:
+        """Render one output and write it to the staging folder; return what the link check needs of it."""
+        data = renderer.render(output)
+        if isinstance(data, Problem):
+            return data
+        try:
+            self.staging.write(output.path, data)
+        except OSError as error:  # a full disk, a read-only folder: say so, keep the old site
+            return self.staging.problem(error)
+        return read_page(output.path, data.decode("utf-8"), self.setup.plain) if output.path.endswith(".html") else None
+
+
+def _head(item: Loaded | None) -> Article | Document | None:
+    """Return what every process needs of a loaded file: a source whole, a document without its body."""
+    return item.document if isinstance(item, Commentary) else item
+
+
+def _owners(files: Sequence[ContentFile], inputs: Mapping[str, bytes], size: int) -> dict[str, int]:
+    """Share the files among `size` processes: the sources, then the documents, each to the least loaded
+    process so far, largest first, so that each has about as many bytes of each to load."""
+    owners: dict[str, int] = {}
+    loads = [0] * size
+    for group in ([f for f in files if f.folder == "articles"], [f for f in files if f.folder != "articles"]):
+        for file in sorted(group, key=lambda f: (-len(inputs[f.path]), f.path)):
+            rank = min(range(size), key=loads.__getitem__)
+            owners[file.path] = rank
+            loads[rank] += len(inputs[file.path])
+    return owners
+
+
+def _pack(outcomes: Sequence[tuple[str, PageLinks | Problem | None]]) -> tuple[str, list[Problem]]:
+    """Return the pages' links packed for the trip to rank 0, and the problems met."""
+    pages = [(path, outcome) for path, outcome in outcomes if isinstance(outcome, PageLinks)]
+    return pack_pages(pages), [o for _, o in outcomes if isinstance(o, Problem)]
 
 
 def _lighter(output: Output) -> int:
@@ -495,10 +668,14 @@ def _fresh_load(entry: _Loaded | None, data: bytes, config: SiteConfig) -> bool:
     )
 
 
-def _fresh_resolution(entry: _Resolved | None, document: Document, edited: set[str], sources: int) -> bool:
+def _fresh_resolution(entry: _Resolved | None, document: Document, body: Body, edited: set[str], sources: int) -> bool:
     """Return True if `entry` resolved this very document against the sources as they are."""
     return (
-        entry is not None and entry.document is document and entry.sources == sources and entry.cites.isdisjoint(edited)
+        entry is not None
+        and entry.document is document
+        and entry.body is body
+        and entry.sources == sources
+        and entry.cites.isdisjoint(edited)
     )
 
 
@@ -511,9 +688,11 @@ def _citing(site: Site, resolutions: Mapping[str, Resolution]) -> dict[str, tupl
     return {slug: tuple(documents) for slug, documents in citing.items()}
 
 
-def _fatal(problems: Sequence[Problem], strict: bool) -> list[Problem]:
-    """Return the problems that fail the build: the errors, and under `--strict` the warnings too."""
-    return [p.as_error() if strict else p for p in problems if strict or not p.warning]
+def _judge(problems: Sequence[Problem], strict: bool) -> None:
+    """Raise BuildFailed with the problems that fail the build: the errors, and under `--strict` the warnings."""
+    errors = [p.as_error() if strict else p for p in problems if strict or not p.warning]
+    if errors:
+        raise BuildFailed(errors)
 
 
 def _blame(problems: list[Problem], plan: Sequence[Output]) -> list[Problem]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from counterpoint import urls
-from counterpoint.model import Document, Resolution, Site
+from counterpoint.model import Document, Site
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,9 @@ class Output:
     """The content file it is made from, which a problem on it is blamed on."""
 
 
-def make_plan(site: Site, resolutions: Mapping[str, Resolution], assets: tuple[str, ...]) -> tuple[Output, ...]:
-    """Return every output file of the site, in a stable order."""
+def make_plan(site: Site, cited: Mapping[str, frozenset[str]], assets: tuple[str, ...]) -> tuple[Output, ...]:
+    """Return every output file of the site, in a stable order, given the sources each document cites (by
+    the document's path)."""
     outputs: list[Output] = [Output(name, Asset(name), ()) for name in assets]
     topic_inputs = [balance_input(t.path) for t in site.topics]
     outputs += [
@@ -133,12 +134,12 @@ def make_plan(site: Site, resolutions: Mapping[str, Resolution], assets: tuple[s
         Output(urls.NOT_FOUND, NotFoundPage(), (SHAPE,)),
     ]
     for index, topic in enumerate(site.topics):
-        outputs.append(_document_output(topic, TopicPage(index), resolutions))
+        outputs.append(_document_output(topic, TopicPage(index), cited))
     for index, page in enumerate(site.pages):
-        outputs.append(_document_output(page, OtherPage(index), resolutions))
+        outputs.append(_document_output(page, OtherPage(index), cited))
     citing: dict[str, list[str]] = {a.slug: [] for a in site.articles}
     for document in site.documents:
-        for slug in resolutions[document.path].cited:
+        for slug in cited[document.path]:
             citing[slug].append(citations_input(document.path, slug))
     for article in site.articles:
         inputs = _inputs(SHAPE, article_input(article.slug), *citing[article.slug])
@@ -149,9 +150,9 @@ def make_plan(site: Site, resolutions: Mapping[str, Resolution], assets: tuple[s
     return tuple(outputs)
 
 
-def _document_output(document: Document, spec: TopicPage | OtherPage, resolutions: Mapping[str, Resolution]) -> Output:
-    cited = (article_input(slug) for slug in resolutions[document.path].cited)
-    inputs = _inputs(SHAPE, document_input(document.path), resolution_input(document.path), *cited)
+def _document_output(document: Document, spec: TopicPage | OtherPage, cited: Mapping[str, frozenset[str]]) -> Output:
+    sources = (article_input(slug) for slug in cited[document.path])
+    inputs = _inputs(SHAPE, document_input(document.path), resolution_input(document.path), *sources)
     return Output(urls.file(document.url), spec, inputs, document.path)
 
 

@@ -27,6 +27,7 @@ from counterpoint.model import (
     Article,
     Backlink,
     Block,
+    Body,
     Common,
     Context,
     Document,
@@ -55,7 +56,7 @@ from counterpoint.plan import (
     SourcesPage,
     TopicPage,
 )
-from counterpoint.xref import backlinks
+from counterpoint.xref import Mention, backlinks
 
 
 @dataclass(frozen=True)
@@ -211,10 +212,11 @@ class Renderer:
     def __init__(
         self,
         site: Site,
-        resolutions: Mapping[str, Resolution],
-        citing: Mapping[str, tuple[Document, ...]],
         env: jinja2.Environment,
         theme: Theme,
+        documents: Mapping[str, tuple[Body, Resolution]],
+        citing: Mapping[str, Sequence[tuple[Document, Sequence[Mention]]]],
+        balances: Mapping[str, tuple[int, ...]],
         fragments: dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]] | None = None,
         shape: int | None = None,
     ) -> None:
@@ -223,9 +225,12 @@ class Renderer:
         """A fingerprint of what every page shows (see `plan.shape`), when the caller keeps `fragments`."""
         self.fragments = {} if fragments is None else fragments
         """Parts of pages kept from one build to the next (the index's rows), for a given env and config."""
-        self.resolutions = resolutions
+        self.documents = documents
+        """The body and resolved citations of each document this renderer renders, by its path."""
         self.citing = citing
-        """The documents citing each source, in site order."""
+        """By source slug, the documents citing it, in site order, each with its mentions of the source."""
+        self.balances = balances
+        """By document path, the citations of each perspective's sources (see `Resolution.balance`)."""
         self.env = env
         self.folder = theme.folder
         self.assets = hashed_assets(theme.files)
@@ -291,7 +296,7 @@ class Renderer:
 
     def _topic_row(self, path: str, topic: Topic) -> Markup:
         """Return a topic's entry on the index, rendered once and kept while the topic and its balance are."""
-        counts = self.resolutions[topic.path].balance
+        counts = self.balances[topic.path]
         kept = self.fragments.get(topic.slug)
         # The same front matter is mostly the very same object, kept from the last build: compare that first.
         if kept is not None and kept[1] == counts and (kept[0] is topic.meta or kept[0] == topic.meta):
@@ -348,7 +353,7 @@ class Renderer:
 
     def _document(self, document: Document, path: str) -> dict[str, object]:
         """Fill a document's sections with its markers and pull quotes; return the template's context."""
-        resolution = self.resolutions[document.path]
+        body, resolution = self.documents[document.path]
         link = urls.relative_linker(path, self.site.config.build.directory_urls)
         filled: dict[int, str] = {use: "".join(_marker_html(m) for m in markers) for use, markers in resolution.markers}
         for use, target, marker in resolution.pullquotes:
@@ -357,7 +362,7 @@ class Renderer:
         def fill(html: str) -> str:
             return PLACEHOLDER.sub(lambda match: filled.get(int(match[1]), ""), html) if "\0" in html else html
 
-        sections = {s.key: fill(s.html) for s in document.body.sections}
+        sections = {s.key: fill(s.html) for s in body.sections}
         columns = (
             [self._column(document, p, sections, resolution, i) for i, p in enumerate(self.site.config.perspectives)]
             if isinstance(document, Topic)
@@ -426,7 +431,7 @@ class Renderer:
         )
 
     def _source(self, article: Article) -> dict[str, object]:
-        found = backlinks(article.slug, ((d, self.resolutions[d.path]) for d in self.citing[article.slug]))
+        found = backlinks(self.citing[article.slug])
         paragraphs = [Paragraph(b, _groups(found.get(b.number, ()))) for b in article.blocks]
         return {
             "article": article,

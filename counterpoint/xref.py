@@ -13,12 +13,14 @@ import difflib
 import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from counterpoint.errors import Problem, clip
 from counterpoint.model import (
     Article,
     Backlink,
     Block,
+    Body,
     CitationUse,
     CiteRef,
     Document,
@@ -37,6 +39,7 @@ from counterpoint.quotes import Passage, closest, fold, holds, locate, split_quo
 
 def resolve_document(
     document: Document,
+    body: Body,
     articles: Mapping[str, Article],
     perspectives: Sequence[Perspective],
     unloaded: Collection[str] = (),
@@ -53,11 +56,11 @@ def resolve_document(
     targets_of: dict[int, list[Target]] = {}
     ids = [p.id for p in perspectives]
     balance = [0] * len(ids)
-    path, uses = document.path, document.body.uses
+    path, uses = document.path, body.uses
     for use in uses:  # in error, a citation may not show on the page at all (in an image's description)
         if use.error:
             problems.append(Problem(path, use.line, f"malformed citation `{clip(use.text)}`: {use.error}"))
-    for use_index in document.body.page_order():
+    for use_index in body.page_order():
         use = uses[use_index]
         if use.error:
             continue
@@ -85,22 +88,47 @@ def resolve_document(
     if isinstance(document, Topic) and not uses:
         message = "this topic cites no source: every claim should rest on a cited paragraph, as in [@slug ¶4]"
         problems.append(Problem(path, None, message, warning=True))
-    problems += _check_prose_quotes(document, articles, targets_of)
+    problems += _check_prose_quotes(path, body, articles, targets_of)
     return Resolution(tuple(markers), tuple(pullquotes), references, tuple(balance)), problems
 
 
-def backlinks(slug: str, documents: Iterable[tuple[Document, Resolution]]) -> dict[int, list[Backlink]]:
-    """Return the back-links to each paragraph of source `slug` (0: the whole article), in the order of
-    `documents`, then of their references."""
+class Mention(NamedTuple):
+    """A marker citing a source, as the source's back-links show it: plain values, cheap to send between
+    the processes of a build."""
+
+    paragraphs: range
+    """The paragraphs it cites; 0 alone for the whole article."""
+    id: str
+    """The marker's id."""
+    label: str
+    """The marker's label."""
+    href: str
+    """Where the marker leads on its page."""
+    description: str
+    """The marker's description."""
+    letter: str
+    """Its letter among its reference's markers, or empty when it is alone."""
+
+
+def mentions(resolution: Resolution) -> dict[str, tuple[Mention, ...]]:
+    """Return the markers of a resolved document, by the slug of the source each cites, in reference order."""
+    found: dict[str, list[Mention]] = defaultdict(list)
+    for reference in resolution.references:
+        target = reference.target
+        for letter, m in zip(reference.letters, reference.markers, strict=True):
+            found[target.article].append(Mention(target.paragraphs, m.id, m.label, m.href, m.description, letter))
+    return {slug: tuple(found_) for slug, found_ in found.items()}
+
+
+def backlinks(documents: Iterable[tuple[Document, Sequence[Mention]]]) -> dict[int, list[Backlink]]:
+    """Return the back-links to each paragraph of one source (0: the whole article) from the `documents`
+    citing it, each with its mentions of the source, in that order."""
     found: dict[int, list[Backlink]] = defaultdict(list)
-    for document, resolution in documents:
-        for reference in resolution.references:
-            if reference.target.article != slug:
-                continue
-            for letter, marker in zip(reference.letters, reference.markers, strict=True):
-                backlink = Backlink(document, marker, letter)
-                for paragraph in reference.target.paragraphs:
-                    found[paragraph].append(backlink)
+    for document, cited in documents:
+        for m in cited:
+            backlink = Backlink(document, Marker(m.id, m.label, m.href, m.description), m.letter)
+            for paragraph in m.paragraphs:
+                found[paragraph].append(backlink)
     return found
 
 
@@ -239,18 +267,18 @@ def _written(locator: Paragraphs | WholeArticle) -> str:
 
 
 def _check_prose_quotes(
-    document: Document, articles: Mapping[str, Article], targets_of: Mapping[int, list[Target]]
+    path: str, body: Body, articles: Mapping[str, Article], targets_of: Mapping[int, list[Target]]
 ) -> list[Problem]:
     """Check that words in double quotes in the commentary are in a passage the next marker cites."""
     problems: list[Problem] = []
-    uses = document.body.uses
-    for quoted in document.body.quotes:
+    uses = body.uses
+    for quoted in body.quotes:
         if quoted.use is None:
             message = (
                 f'the quotation "{clip(quoted.words)}" has no citation after it in its paragraph; '
                 'add one, as in "words" [@slug ¶4]'
             )
-            problems.append(Problem(document.path, quoted.line, message))
+            problems.append(Problem(path, quoted.line, message))
             continue
         targets = targets_of.get(quoted.use)
         if targets is None:
@@ -259,7 +287,7 @@ def _check_prose_quotes(
             use = uses[quoted.use]
             problems.append(
                 Problem(
-                    document.path,
+                    path,
                     use.line,
                     f'the quotation "{clip(quoted.words)}" is not in the passage that `{clip(use.text)}` cites; '
                     + _where_instead(articles, targets, quoted.words),

@@ -17,7 +17,7 @@ from counterpoint.markdown import make_parser, number_blocks, parse_body
 from counterpoint.model import Article, ArticleMeta, Page, PageMeta, Perspective, Site, SiteConfig
 from counterpoint.plan import OtherPage, Output
 from counterpoint.render import Renderer, Theme, make_environment
-from counterpoint.xref import resolve_document
+from counterpoint.xref import mentions, resolve_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "citations.md"
 
@@ -43,13 +43,15 @@ def render_case(markdown: str) -> str:
     meta = PageMeta("Case")
     body, problems = parse_body(make_parser(citations=True), "case.md", markdown, 0, None, PERSPECTIVES)
     assert body is not None, problems
-    page = Page("case", "case.md", meta, body)
+    page = Page("case", "case.md", meta)
     site = Site(config, (article,), (), (page,))
-    resolution, problems = resolve_document(page, {"src": article}, PERSPECTIVES)
+    resolution, problems = resolve_document(page, body, {"src": article}, PERSPECTIVES)
     if any(not p.warning for p in problems):
         return "".join(f"{p}\n" for p in problems if not p.warning)
     theme = Theme(read_folder(TEMPLATES), "templates")
-    renderer = Renderer(site, {page.path: resolution}, {"src": (page,)}, make_environment(theme), theme)
+    citing = {"src": [(page, mentions(resolution).get("src", ()))]}
+    documents = {page.path: (body, resolution)}
+    renderer = Renderer(site, make_environment(theme), theme, documents, citing, {page.path: resolution.balance})
     html = renderer.render(Output("case/index.html", OtherPage(0), ()))
     assert isinstance(html, bytes), html
     text = html.decode()
