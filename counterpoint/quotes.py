@@ -28,7 +28,8 @@ _TABLE = str.maketrans({**dict.fromkeys(_SINGLE, "'"), **dict.fromkeys(_DOUBLE, 
 _SPACE = re.compile(r"\s+")
 """White space as `str.isspace` knows it: `\\s` in a str pattern is the same set."""
 _DASH_RUN = re.compile(r"-{2,}")
-_RUNS = re.compile(r"\s+|-{2,}")
+_RUNS = re.compile(r"\s{2,}|-{2,}")
+"""Runs that fold to one character; a single white space folds to a single space, in the same place."""
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*")
 
 
@@ -40,7 +41,12 @@ def fold(text: str) -> str:
     """
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return _DASH_RUN.sub("-", _SPACE.sub(" ", text.translate(_TABLE)))
+    text = text.translate(_TABLE)
+    # Every white space but " " is "Other" or "Separator" to Unicode, so printable text with no double space
+    # has nothing to fold: the check is far quicker than the substitution finding nothing.
+    if "  " in text or not text.isprintable():
+        text = _SPACE.sub(" ", text)
+    return _DASH_RUN.sub("-", text) if "--" in text else text
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,10 @@ class _Origin:
         self.starts: list[int] = []
         self.removed: list[int] = []
         removed = 0
-        for run in _RUNS.finditer(text.translate(_TABLE)):
+        translated = text.translate(_TABLE)
+        if "  " not in translated and "--" not in translated and translated.isprintable():
+            return  # nothing folds to fewer characters (see `fold`)
+        for run in _RUNS.finditer(translated):
             length = run.end() - run.start()
             if length > 1:
                 self.starts.append(run.start() - removed)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from counterpoint import citations
 from counterpoint.errors import BuildFailed
 from counterpoint.markdown import make_parser
 from counterpoint.pipeline import Builder
-from counterpoint.quotes import Passage, locate
+from counterpoint.quotes import Passage, fold, locate, normalize
 
 SYNTAX = st.sampled_from([*"[]@¶\"“”'‘’;,-–—…. \n*_`!()#>0123456789", "[@", "[@src", " ¶2", "\n\n", "..."])
 WORDS = st.sampled_from(["the", "air", "Green", "Gazette", "café", "déjà", "“new”", "it’s", "—", "–", "-", "..."])
@@ -39,6 +41,29 @@ def test_the_citation_parser_never_raises_and_reads_each_bracket_at_most_twice(t
     finally:
         citations.parse_citations = real
     assert calls <= 2 * text.count("[@")
+
+
+SPACES = [chr(c) for c in range(0x3100) if chr(c).isspace()]
+FOLDABLE = st.lists(st.sampled_from([*SPACES, *"ab-‐—“”‘'\u0301e.", "--", "  "]) | WORDS, max_size=30).map("".join)
+
+
+def folded_by_definition(text: str) -> str:
+    """Fold as the definition says, with no shortcut: NFC, quotes and dashes to ASCII, then runs to one."""
+    text = unicodedata.normalize("NFC", text)
+    for kind, plain in (("'‘’‚‛′", "'"), ('"“”„‟″', '"'), ("-‐‑‒–—―−", "-")):
+        text = re.sub(f"[{re.escape(kind)}]", plain, text)
+    return re.sub(r"-{2,}", "-", re.sub(r"\s+", " ", text))
+
+
+@QUICK
+@given(FOLDABLE)
+def test_folding_skips_only_text_with_nothing_to_fold(text: str) -> None:
+    assert fold(text) == folded_by_definition(text)
+    mapped = normalize(text)  # every folded character maps back to where it came from
+    assert len(mapped.origin) == len(mapped.text)
+    for index, origin in enumerate(mapped.origin):
+        original = unicodedata.normalize("NFC", text[origin:])[:1]
+        assert fold(original) == mapped.text[index] or original.isspace() or original == "-"
 
 
 @QUICK
