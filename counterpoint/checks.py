@@ -83,12 +83,15 @@ def read_page(name: str, html: str, plain: bool = False) -> PageLinks:
             else:
                 written[value] = None
     folder = posixpath.dirname(name)
+    up = "../" * (folder.count("/") + 1) if folder else ""
     links = []
     for written_link in written:
         local = written_link.startswith("#") and "%" not in written_link and ":~:" not in written_link
         if local and (written_link[1:] in ids or written_link == "#"):  # the common case: a note on this page
             continue
-        link = _link(folder, written_link)
+        link = _from_top(up, written_link) if up and written_link.startswith(up) else None
+        if link is None:
+            link = _link(folder, written_link)
         if link is None:
             continue
         if link.target or link.problem:
@@ -124,6 +127,17 @@ def unpack_pages(packed: str) -> Iterator[tuple[str, PageLinks]]:
         fields = values[at : at + 4 * links]
         at += 4 * links
         yield name, PageLinks(found, tuple(map(Link._make, zip(*[iter(fields)] * 4, strict=True))))
+
+
+def _from_top(up: str, link: str) -> Link | None:
+    """Read a link that climbs to the top of the site (`up`) and names a plain site path from there, as the
+    theme's `link()` writes them all; None for any other, which `_link` reads."""
+    path, _, fragment = link[len(up) :].partition("#")
+    if not path or "%" in link or "?" in path or "//" in path or "/." in path or ":" in path or path[0] in "./":
+        return None
+    if path.endswith("/"):
+        path += "index.html"
+    return Link(link, path, fragment.split(":~:", 1)[0])
 
 
 def _external(link: str) -> bool:

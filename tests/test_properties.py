@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import GOLDEN, TEMPLATES
-from counterpoint import citations
+from counterpoint import checks, citations
 from counterpoint.errors import BuildFailed
 from counterpoint.markdown import make_parser
 from counterpoint.pipeline import Builder
@@ -103,3 +103,14 @@ def test_a_mutated_topic_builds_or_fails_with_located_messages(golden_site: Path
             assert problem.path and problem.message
     finally:
         topic.write_text(original, encoding="utf-8")
+
+
+LINK_PARTS = st.sampled_from(["..", ".", "", "sources", "x", "index.html", "a b", "%20", "q?x=1", "c:d", "#p1", "#"])
+
+
+@QUICK
+@given(st.lists(LINK_PARTS, max_size=8).map("/".join), st.sampled_from(["", "#p2", "#p1:~:text=a", "#%C3%A9"]))
+def test_the_link_checker_reads_links_from_the_top_as_it_reads_any_link(path: str, fragment: str) -> None:
+    link = "../../" + path + fragment
+    quick = checks._from_top("../../", link)
+    assert quick is None or quick == checks._link("topics/a", link)
