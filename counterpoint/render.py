@@ -431,7 +431,7 @@ class Renderer:
         )
 
     def _source(self, article: Article) -> dict[str, object]:
-        found = backlinks(self.citing[article.slug])
+        found = backlinks(article, self.citing[article.slug])
         paragraphs = [Paragraph(b, _groups(found.get(b.number, ()))) for b in article.blocks]
         return {
             "article": article,

@@ -75,7 +75,7 @@ def resolve_document(
             resolved.append(target)
             number = numbers.setdefault(target, len(numbers) + 1)
             occurrence = len(markers_of[number]) + 1
-            marker = Marker(f"cite-{number}-{occurrence}", str(number), f"#ref-{number}", _describe(target, articles))
+            marker = _marker(number, occurrence, articles[target.article].meta.outlet, target.locator)
             markers_of[number].append(marker)
             found.append(marker)
             balance[ids.index(articles[target.article].meta.perspective)] += 1
@@ -93,19 +93,15 @@ def resolve_document(
 
 
 class Mention(NamedTuple):
-    """A marker citing a source, as the source's back-links show it: plain values, cheap to send between
-    the processes of a build."""
+    """A marker citing a source, as the source's back-links need it: a few plain values, which the processes
+    of a build send each other for every citation of the site."""
 
     paragraphs: range
     """The paragraphs it cites; 0 alone for the whole article."""
-    id: str
-    """The marker's id."""
-    label: str
-    """The marker's label."""
-    href: str
-    """Where the marker leads on its page."""
-    description: str
-    """The marker's description."""
+    number: int
+    """The number of its reference."""
+    occurrence: int
+    """Which of the reference's markers it is, from 1."""
     letter: str
     """Its letter among its reference's markers, or empty when it is alone."""
 
@@ -115,21 +111,34 @@ def mentions(resolution: Resolution) -> dict[str, tuple[Mention, ...]]:
     found: dict[str, list[Mention]] = defaultdict(list)
     for reference in resolution.references:
         target = reference.target
-        for letter, m in zip(reference.letters, reference.markers, strict=True):
-            found[target.article].append(Mention(target.paragraphs, m.id, m.label, m.href, m.description, letter))
+        for occurrence, letter in enumerate(reference.letters, start=1):
+            found[target.article].append(Mention(target.paragraphs, reference.number, occurrence, letter))
     return {slug: tuple(found_) for slug, found_ in found.items()}
 
 
-def backlinks(documents: Iterable[tuple[Document, Sequence[Mention]]]) -> dict[int, list[Backlink]]:
-    """Return the back-links to each paragraph of one source (0: the whole article) from the `documents`
-    citing it, each with its mentions of the source, in that order."""
+def backlinks(article: Article, documents: Iterable[tuple[Document, Sequence[Mention]]]) -> dict[int, list[Backlink]]:
+    """Return the back-links to each paragraph of `article` (0: the whole article) from the `documents` citing
+    it, each with its mentions of the article, in that order."""
     found: dict[int, list[Backlink]] = defaultdict(list)
+    outlet = article.meta.outlet
     for document, cited in documents:
         for m in cited:
-            backlink = Backlink(document, Marker(m.id, m.label, m.href, m.description), m.letter)
+            whole = m.paragraphs == _WHOLE
+            locator = WholeArticle() if whole else Paragraphs(m.paragraphs.start, m.paragraphs.stop - 1)
+            backlink = Backlink(document, _marker(m.number, m.occurrence, outlet, locator), m.letter)
             for paragraph in m.paragraphs:
                 found[paragraph].append(backlink)
     return found
+
+
+_WHOLE = range(0, 1)
+
+
+def _marker(number: int, occurrence: int, outlet: str, locator: WholeArticle | Paragraphs) -> Marker:
+    """Return the marker of the `occurrence`th citation of reference `number`, which cites `locator` of a
+    source from `outlet`."""
+    where = f", {locator}" if isinstance(locator, Paragraphs) else ""
+    return Marker(f"cite-{number}-{occurrence}", str(number), f"#ref-{number}", f"{outlet}{where}")
 
 
 def uncited(articles: Iterable[Article], cited: set[str]) -> list[Problem]:
@@ -139,11 +148,6 @@ def uncited(articles: Iterable[Article], cited: set[str]) -> list[Problem]:
         for article in articles
         if article.slug not in cited
     ]
-
-
-def _describe(target: Target, articles: Mapping[str, Article]) -> str:
-    where = f", {target.locator_text}" if target.locator_text else ""
-    return f"{articles[target.article].meta.outlet}{where}"
 
 
 def _resolve_ref(

@@ -14,7 +14,8 @@ then, for Counterpoint only, rebuilds in a running process after editing a topic
 (median time and pages re-rendered), and the live preview's save-to-browser latency: from writing a topic to the
 first Server-Sent Event announcing the new site (this includes the server's 0.3 s quiet period). The shipped
 explainer's cold build, as the previous benchmark measured it, is in the same table. Memory is the peak PSS of
-the launched process's whole tree, sampled every 10 ms from /proc (Linux only).
+the launched process's whole tree, sampled every 10 ms from /proc (Linux only), in one more run of each tool:
+sampling costs a third of a core, so the timed runs are not sampled.
 
 Installing the peers (neither is a dependency of Counterpoint; a missing one is skipped with a note):
 
@@ -102,7 +103,7 @@ class Run:
 
     seconds: float
     peak_mb: float
-    """Peak of the summed PSS of the process tree."""
+    """Peak of the summed PSS of the process tree; 0 for a run that was only timed."""
     pages: int
     """HTML files in the output."""
 
@@ -134,6 +135,9 @@ class Results:
 
     site: SyntheticSite
     runs: dict[str, list[Run]] = field(default_factory=dict)
+    """Timed runs of each tool."""
+    memory: dict[str, float] = field(default_factory=dict)
+    """Peak MB of each tool, from a run of its own."""
     skipped: dict[str, str] = field(default_factory=dict)
     edits: Edits | None = None
     save_ms: float | None = None
@@ -180,18 +184,25 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def run_tool(tool: Tool) -> Run:
-    """Run `tool` once into an empty output folder; return its wall time, peak memory and page count."""
+def run_tool(tool: Tool, sample: bool = False) -> Run:
+    """Run `tool` once into an empty output folder; return its wall time, peak memory and page count.
+
+    Memory is sampled only when `sample` is set: reading a large process's /proc/PID/smaps_rollup every 10 ms
+    takes about a third of a core, which a tool using both cores of a 2-core machine would lose. So a run is
+    timed or sampled, never both.
+    """
     shutil.rmtree(tool.out, ignore_errors=True)
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         process = subprocess.Popen(tool.command, cwd=tool.cwd, stdout=subprocess.DEVNULL, stderr=errors)
         sampler = PeakSampler(process.pid)
-        sampler.start()
+        if sample:
+            sampler.start()
         status = process.wait()
         seconds = time.perf_counter() - start
         sampler.done.set()
-        sampler.join()
+        if sample:
+            sampler.join()
         if status != 0:
             errors.seek(0)
             text = errors.read().decode(errors="replace")
@@ -381,15 +392,16 @@ def shipped_explainer(work: Path, runs: int) -> tuple[Run, Edits]:
     shutil.copy2(ROOT / "site.yaml", site / "site.yaml")
     tool = counterpoint_tool("Counterpoint, shipped explainer", site, work / "shipped-out")
     cold = [run_tool(tool) for _ in range(runs)]
+    memory = run_tool(tool, sample=True).peak_mb
     topic = sorted((site / "content" / "topics").glob("*.md"))[0]
     article = sorted((site / "content" / "articles").glob("*.md"))[0]
     edits = rebuilds(site, topic, article, f"@{article.stem} ¶2", runs)
-    return _median_run(cold), edits
+    return _median_run(cold, memory), edits
 
 
-def _median_run(runs: list[Run]) -> Run:
-    """Return the median time and median peak memory of several runs."""
-    return Run(statistics.median(r.seconds for r in runs), statistics.median(r.peak_mb for r in runs), runs[-1].pages)
+def _median_run(runs: list[Run], memory: float) -> Run:
+    """Return the median time of several timed runs, with the peak memory of a sampled run."""
+    return Run(statistics.median(r.seconds for r in runs), memory, runs[-1].pages)
 
 
 def measure(pages: int, work: Path, args: argparse.Namespace, say: Callable[[str], None]) -> Results:
@@ -441,7 +453,10 @@ def measure(pages: int, work: Path, args: argparse.Namespace, say: Callable[[str
         for tool in tools:
             measured = run_tool(tool)
             results.runs.setdefault(tool.name, []).append(measured)
-            say(f"  run {run + 1}/{args.runs}: {tool.name}: {measured.seconds:.2f} s, {measured.peak_mb:.0f} MB")
+            say(f"  run {run + 1}/{args.runs}: {tool.name}: {measured.seconds:.2f} s")
+    for tool in tools:
+        results.memory[tool.name] = run_tool(tool, sample=True).peak_mb
+        say(f"  memory: {tool.name}: {results.memory[tool.name]:.0f} MB")
     # Rebuilds and the preview edit a copy, so the cold builds above and below read the same input.
     edited = work / "edited"
     shutil.copytree(site.folder, edited, ignore=shutil.ignore_patterns("output"))
@@ -466,7 +481,7 @@ def table(results: Results, shipped: tuple[Run, Edits], versions: dict[str, str]
         "| rebuild after topic edit (ms) | rebuild after article edit (ms) | save to browser (ms) |"
     )
     lines = [header, "|" + " --- |" * 10]
-    medians = {name: _median_run(runs) for name, runs in results.runs.items()}
+    medians = {name: _median_run(runs, results.memory[name]) for name, runs in results.runs.items()}
     ours = medians["Counterpoint"]
 
     def ratio(name: str) -> str:
@@ -561,7 +576,8 @@ def main() -> None:
         "each tool run once in turn per run.",
         "",
         "Cold builds are fresh processes, output included. Memory is the peak PSS (proportional set size) of the "
-        "launched process's whole tree, sampled every 10 ms. ÷ columns: Counterpoint's cold build time divided by "
+        "launched process's whole tree, sampled every 10 ms in one more run of each tool (the timed runs are not "
+        "sampled: sampling takes a third of a core). ÷ columns: Counterpoint's cold build time divided by "
         "the tool's. Rebuilds are in-process (`Builder.build()` after one edit), with the pages re-rendered; save "
         "to browser is from writing a topic to the preview's event announcing the new site, including its 0.3 s "
         "quiet period. The peers build the same topics and sources as plain Markdown (citations as plain links) "
