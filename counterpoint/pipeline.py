@@ -237,12 +237,10 @@ class Builder:
         if problems:
             raise BuildFailed(problems)
         fresh: dict[str, _Rendered] = {}
-        for output, data in zip(wanted, outcomes, strict=True):
-            assert isinstance(data, bytes)
-            page = (
-                read_page(output.path, data.decode("utf-8"), prepared.plain) if output.path.endswith(".html") else None
-            )
-            fresh[output.path] = _Rendered(output, data, page)
+        for output, made in zip(wanted, outcomes, strict=True):
+            assert not isinstance(made, Problem)
+            page = read_page(output.path, made, prepared.plain) if isinstance(made, str) and _is_page(output) else None
+            fresh[output.path] = _Rendered(output, made.encode("utf-8") if isinstance(made, str) else made, page)
         kept = {o.path: self._rendered[o.path] for o in prepared.plan if o.path not in fresh}
         rendered = kept | fresh
         paths = tuple(sorted(rendered))
@@ -623,16 +621,20 @@ class _ColdBuild:
     def _render(self, renderer: Renderer, output: Output) -> str | Problem:
         """Render one output and write it to the staging folder; return what the link check needs of it,
         packed (empty for a file that is not a page)."""
-        data = renderer.render(output)
-        if isinstance(data, Problem):
-            return data
+        made = renderer.render(output)
+        if isinstance(made, Problem):
+            return made
         try:
-            self.staging.write(output.path, data)
+            self.staging.write(output.path, made.encode("utf-8") if isinstance(made, str) else made)
         except OSError as error:  # a full disk, a read-only folder: say so, keep the old site
             return self.staging.problem(error)
-        if not output.path.endswith(".html"):
+        if not isinstance(made, str) or not _is_page(output):
             return ""
-        return pack_pages([(output.path, read_page(output.path, data.decode("utf-8"), self.setup.plain))])
+        return pack_pages([(output.path, read_page(output.path, made, self.setup.plain))])
+
+
+def _is_page(output: Output) -> bool:
+    return output.path.endswith(".html")
 
 
 def _head(item: Loaded | None) -> Article | Document | None:

@@ -237,8 +237,9 @@ class Renderer:
         self.assets_by_name = {plain: hashed for hashed, (_, plain) in self.assets.items()}
         self.articles = {a.slug: a for a in site.articles}
 
-    def render(self, output: Output) -> bytes | Problem:
-        """Return the bytes of one output file, or the template problem that stopped it."""
+    def render(self, output: Output) -> str | bytes | Problem:
+        """Return one output file: the text of a page (or of another text file), the bytes of an asset; or the
+        template problem that stopped it. A page stays text, so the link check reads it without decoding it."""
         spec = output.spec
         site = self.site
         match spec:
@@ -248,7 +249,7 @@ class Renderer:
                 return _sitemap(site.config.base_url or "", listed)
             case Robots():
                 base = site.config.base_url or ""
-                return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n".encode()
+                return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n"
             case IndexPage():
                 try:  # the rows, each kept from build to build, joined here: a template loop over thousands is slow
                     rows = Markup("".join([self._topic_row(output.path, topic) for topic in site.topics]))
@@ -271,7 +272,7 @@ class Renderer:
             case SourcePage(slug):
                 return self._page("source.html", output.path, **self._source(self.articles[slug]))
 
-    def _topic_page(self, path: str, index: int) -> bytes | Problem:
+    def _topic_page(self, path: str, index: int) -> str | Problem:
         topics = self.site.topics
         topic = topics[index]
         previous = topics[index - 1] if index > 0 else None
@@ -312,7 +313,7 @@ class Renderer:
 
     # -- helpers given to templates ------------------------------------------------
 
-    def _page(self, template: str, path: str, **context: object) -> bytes | Problem:
+    def _page(self, template: str, path: str, **context: object) -> str | Problem:
         # 404.html is served at any address, where relative links break: make them absolute when we can.
         base = self.site.config.base_url
         if path == urls.NOT_FOUND and base:
@@ -335,7 +336,7 @@ class Renderer:
             )
         except Exception as error:  # in a template, `1 // 0` or `number + title` is the theme's mistake
             return template_problem(error, template, self.folder)
-        return html.encode("utf-8")
+        return html
 
     def _asset(self, link: urls.Linker, name: str) -> str:
         if name not in self.assets_by_name:
@@ -475,9 +476,9 @@ def _coverage(paragraphs: Sequence[Paragraph]) -> Coverage:
     )
 
 
-def _sitemap(base: str, pages: Sequence[str]) -> bytes:
+def _sitemap(base: str, pages: Sequence[str]) -> str:
     """Return a sitemap.xml listing `pages` (no dates: the output must not depend on when it was built)."""
     addresses = sorted(urls.absolute(base, page) for page in pages)
     entries = "".join(f"  <url><loc>{escape(address)}</loc></url>\n" for address in addresses)
     xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'
-    return xml.encode()
+    return xml

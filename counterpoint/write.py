@@ -93,7 +93,13 @@ class Staging:
     def write(self, name: str, data: bytes) -> None:
         """Write one file of the site (any process may: workers write their pages here); raise OSError."""
         target = os.path.join(self.folder, name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        folder = os.path.dirname(target)
+        try:  # most pages are alone in a folder of their own, whose parent is there already
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
         with open(target, "wb") as file:
             file.write(data)
 

@@ -53,8 +53,8 @@ def render_case(markdown: str) -> str:
     documents = {page.path: (body, resolution)}
     renderer = Renderer(site, make_environment(theme), theme, documents, citing, {page.path: resolution.balance})
     html = renderer.render(Output("case/index.html", OtherPage(0), ()))
-    assert isinstance(html, bytes), html
-    text = html.decode()
+    assert isinstance(html, str), html
+    text = html
     start = text.index('<div class="prose">\n') + len('<div class="prose">\n')
     return text[start : text.index("\n  </div>\n", start)]
 
