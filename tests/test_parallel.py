@@ -131,3 +131,65 @@ def test_a_worker_that_raises_is_reported_with_its_traceback() -> None:
     report = run_map("worker")
     assert list(report) == ["failed"]
     assert "Traceback" in str(report["failed"]) and "in a worker" in str(report["failed"])
+
+
+TEAM = """
+import json, os, signal, sys, time
+from counterpoint.parallel import WorkerFailed, run_team
+mode = sys.argv[1]
+def job(team):
+    gathered = team.all_gather(team.rank * 10)
+    if mode == "worker raises" and team.rank == 2:
+        raise ValueError("a bug in rank 2")
+    if mode == "worker dies" and team.rank == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "rank 0 raises" and team.rank == 0:
+        raise KeyError("rank 0 gives up")
+    again = team.all_gather(sum(gathered) + team.rank)
+    shared = team.share(lambda item: (time.sleep(0.002), item, os.getpid())[1:], list(range(300)))
+    return team.gather((again, shared))
+start = time.monotonic()
+try:
+    reports = run_team(3, job, queues=1)
+except WorkerFailed as failure:
+    print(json.dumps({"failed": str(failure), "seconds": time.monotonic() - start}))
+except KeyError as error:
+    print(json.dumps({"raised here": str(error), "seconds": time.monotonic() - start}))
+else:
+    items = sorted(item for _, shared in reports for _, (item, _) in shared)
+    indexes = sorted(index for _, shared in reports for index, _ in shared)
+    pids = {pid for _, shared in reports for _, (_, pid) in shared}
+    report = {"again": [again for again, _ in reports], "items": items == indexes == list(range(300))}
+    print(json.dumps({**report, "processes": len(pids)}))
+"""
+
+
+def run_team_job(mode: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", TEAM, mode], capture_output=True, text=True, cwd=ROOT, check=True, timeout=60
+    )
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+def test_a_team_swaps_values_and_shares_a_queue() -> None:
+    report = run_team_job("none")
+    assert report["again"] == [[30, 31, 32]] * 3  # each saw every rank's value, in rank order
+    assert report["items"] is True  # every item done once, by whoever took its chunk
+    assert report["processes"] == 3
+
+
+def test_a_team_member_that_raises_is_reported_with_its_traceback_and_stops_the_others() -> None:
+    report = run_team_job("worker raises")
+    assert "Traceback" in str(report["failed"]) and "a bug in rank 2" in str(report["failed"])
+    assert isinstance(report["seconds"], float) and report["seconds"] < 30
+
+
+def test_a_team_member_killed_is_reported_and_nothing_waits_for_it() -> None:
+    report = run_team_job("worker dies")
+    assert "killed by signal 9" in str(report["failed"])
+
+
+def test_when_this_process_raises_the_workers_stop_and_the_error_goes_on() -> None:
+    report = run_team_job("rank 0 raises")
+    assert report["raised here"] == "'rank 0 gives up'"
