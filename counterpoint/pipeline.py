@@ -204,6 +204,11 @@ class Builder:
         self._rendered: dict[str, _Rendered] = {}
         self._built_from: dict[str, object] = {}
         """The input values of the last successful build held in memory."""
+        self._made_from: dict[str, tuple[object, bytes]] = {}
+        """What the values of each document and source came from at that build: its resolution (a document's)
+        and its bytes, the very objects, which stay the same while the file is not edited."""
+        self._readers: tuple[tuple[Output, ...], dict[str, list[Output]]] | None = None
+        """The plan of the last successful build, and the outputs reading each input key in it."""
         self._links = LinkIndex()
         self._last_plan: tuple[object, tuple[Output, ...], dict[str, tuple[Document, ...]]] | None = None
         self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
@@ -229,9 +234,8 @@ class Builder:
 
     def _build(self, changed: Collection[str] | None, start: float) -> BuildResult:
         prepared = self._prepare(changed)
-        previous, values = self._built_from, self._values(prepared.site, prepared.inputs, prepared.renderer.shape)
-        edited = {key for key, value in values.items() if previous.get(key, _NOTHING) != value}
-        wanted = [o for o in prepared.plan if self._stale(o, edited)]
+        values, made_from, edited = self._values(prepared.site, prepared.inputs, prepared.renderer.shape)
+        wanted = self._wanted(prepared.plan, edited)
         outcomes = self._map(prepared.renderer.render, wanted)
         problems = [o for o in outcomes if isinstance(o, Problem)]
         if problems:
@@ -249,7 +253,13 @@ class Builder:
         if broken:
             self._links = LinkIndex()  # it has taken in pages that this failed build does not keep
             raise BuildFailed(_blame(broken, prepared.plan))
-        self._rendered, self._built_from = rendered, values
+        self._rendered, self._built_from, self._made_from = rendered, values, made_from
+        if self._readers is None or self._readers[0] is not prepared.plan:
+            readers: dict[str, list[Output]] = {}
+            for output in prepared.plan:
+                for key in output.inputs:
+                    readers.setdefault(key, []).append(output)
+            self._readers = (prepared.plan, readers)
         files = {path: rendered[path].data for path in paths}
         return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
 
@@ -298,6 +308,15 @@ class Builder:
         self._processes = max(self._processes, count)
         return map_in_order(function, items, count)
 
+    def _wanted(self, plan: tuple[Output, ...], edited: set[str]) -> list[Output]:
+        """Return the outputs to render: new, made differently, or made from an input that changed."""
+        if self._readers is None or self._readers[0] is not plan:
+            return [o for o in plan if self._stale(o, edited)]
+        # Every output of the plan was rendered by the last successful build, as it is now: only those
+        # reading an edited input are stale.
+        touched = {id(o) for key in edited for o in self._readers[1].get(key, ())}
+        return [o for o in plan if id(o) in touched]
+
     def _stale(self, output: Output, changed: set[str]) -> bool:
         """Return True if `output` is new, made differently, or made from an input that changed."""
         entry = self._rendered.get(output.path)
@@ -322,6 +341,7 @@ class Builder:
         if self._env is None or stamp != self._theme_stamp:
             self._env, self._theme_stamp = make_environment(theme), stamp
             self._rendered, self._built_from, self._links = {}, {}, LinkIndex()
+            self._made_from, self._readers = {}, None
             self._fragments = (None, {})
         config = self._load_config(inputs)
         if config is None:
@@ -448,25 +468,58 @@ class Builder:
         resolutions = {path: entry.resolution for path, entry in self._resolved.items()}
         return resolutions, sum(e.citations for e in entries), [p for e in entries for p in e.problems]
 
-    def _values(self, site: Site, inputs: Mapping[str, bytes], shape_key: object) -> dict[str, object]:
-        """Return a value for each input of the plan that changes whenever the input does."""
-        values: dict[str, object] = {SHAPE: shape_key}
+    def _values(
+        self, site: Site, inputs: Mapping[str, bytes], shape_key: object
+    ) -> tuple[dict[str, object], dict[str, tuple[object, bytes]], set[str]]:
+        """Return a value for each input of the plan that changes whenever the input does, what each file's came
+        from, and the keys whose value differs from the last successful build's.
+
+        A file whose resolution and bytes are the very objects of that build keeps its values: they are
+        computed again only for the files an edit touched.
+        """
+        previous, before = self._built_from, self._made_from
+        values: dict[str, object] = {}
+        made_from: dict[str, tuple[object, bytes]] = {}
+        edited: set[str] = set()
+        fresh: dict[str, object] = {SHAPE: shape_key}
         keys = self._keys
         for document in site.documents:
             path = document.path
-            entry = self._resolved[path]
+            entry, data = self._resolved[path], inputs[path]
+            made_from[path] = (entry, data)
             if path not in keys:
                 keys[path] = (document_input(path), resolution_input(path), balance_input(path))
             text, resolution, balance = keys[path]
-            values[text] = hash(inputs[path])
-            values[resolution] = entry.fingerprint
-            values[balance] = entry.balance
-            values.update(entry.by_source)
+            old = before.get(path)
+            if old is not None and old[0] is entry and old[1] is data:
+                values[text], values[resolution], values[balance] = (
+                    previous[text],
+                    previous[resolution],
+                    previous[balance],
+                )
+                values.update(entry.by_source)
+                continue
+            fresh[text] = hash(data)
+            fresh[resolution] = entry.fingerprint
+            fresh[balance] = entry.balance
+            fresh.update(entry.by_source)
         for article in site.articles:
-            if article.path not in keys:
-                keys[article.path] = (article_input(article.slug),)
-            values[keys[article.path][0]] = hash(inputs[article.path])
-        return values
+            path = article.path
+            data = inputs[path]
+            made_from[path] = (article, data)
+            if path not in keys:
+                keys[path] = (article_input(article.slug),)
+            key = keys[path][0]
+            old = before.get(path)
+            if old is not None and old[1] is data:
+                values[key] = previous[key]
+                continue
+            fresh[key] = hash(data)
+        for key, value in fresh.items():
+            values[key] = value
+            if previous.get(key, _NOTHING) != value:
+                edited.add(key)
+        return values, made_from, edited
 
     def _plan(
         self, site: Site, resolutions: Mapping[str, Resolution], assets: tuple[str, ...]
