@@ -197,7 +197,7 @@ class Team:
         if self.size == 1:
             return list(enumerate(function(item) for item in items))
         queue_out, queue_in = self._queues.pop(0)
-        chunks = _chunks(len(items), self.size * 8)
+        chunks = _chunks(len(items), self.size * 32)  # small: the processes finish within a chunk of each other
         if self.rank == 0:
             os.write(queue_in, b"".join(_CHUNK.pack(index) for index in range(len(chunks))))
         os.close(queue_in)  # the queue ends once every member has come and every number is taken

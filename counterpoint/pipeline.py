@@ -281,7 +281,7 @@ class Builder:
         try:
             build = _ColdBuild(setup, self._parsers, staging, self.strict)
             size = worker_count(len(setup.files), self.workers)
-            done = run_team(size, build.run, queues=1, expected=(BuildFailed,))
+            done = run_team(size, build.run, queues=2, expected=(BuildFailed,))
             staging.commit()
         finally:
             staging.discard()
@@ -570,7 +570,7 @@ class _Summary:
 class _ColdBuild:
     """A whole build written to disk, by a team of processes (`parallel.run_team`), each owning its share.
 
-    Each process loads its share of the content files, and the processes swap the sources (which every
+    Each process loads content files from a shared queue, and the processes swap the sources (which every
     page may quote) and the documents' front matter, never their bodies. Each resolves and renders its own
     documents, and they swap what the other pages need of them: the sources each cites, with the markers
     (the sources' back-links) and the balance (the index). The other pages are taken from a shared queue.
@@ -611,9 +611,11 @@ class _ColdBuild:
         return it with the bodies loaded here, the problems so far, and the sources that failed to load."""
         setup = self.setup
         config, files, inputs = setup.config, setup.files, setup.inputs
-        owners = _owners(files, inputs, team.size)
-        mine = [f for f in files if owners[f.path] == team.rank]
-        loaded = {f.path: load_file(f, inputs[f.path], config.config, self.parsers) for f in mine}
+        # The largest first, from a queue all share: whoever is quicker loads more, and resolves and renders
+        # what it loaded, so the processes stay even to the end.
+        order = sorted(files, key=lambda f: (-len(inputs[f.path]), f.path))
+        taken = team.share(lambda f: load_file(f, inputs[f.path], config.config, self.parsers), order)
+        loaded = {order[index].path: result for index, result in taken}
         bodies = {path: c.body for path, (c, _) in loaded.items() if isinstance(c, Commentary)}
         shared = {path: (_head(item), tuple(problems)) for path, (item, problems) in loaded.items()}
         everything = {path: value for part in team.all_gather(shared) for path, value in part.items()}
@@ -693,19 +695,6 @@ def _is_page(output: Output) -> bool:
 def _head(item: Loaded | None) -> Article | Document | None:
     """Return what every process needs of a loaded file: a source whole, a document without its body."""
     return item.document if isinstance(item, Commentary) else item
-
-
-def _owners(files: Sequence[ContentFile], inputs: Mapping[str, bytes], size: int) -> dict[str, int]:
-    """Share the files among `size` processes: the sources, then the documents, each to the least loaded
-    process so far, largest first, so that each has about as many bytes of each to load."""
-    owners: dict[str, int] = {}
-    loads = [0] * size
-    for group in ([f for f in files if f.folder == "articles"], [f for f in files if f.folder != "articles"]):
-        for file in sorted(group, key=lambda f: (-len(inputs[f.path]), f.path)):
-            rank = min(range(size), key=loads.__getitem__)
-            owners[file.path] = rank
-            loads[rank] += len(inputs[file.path])
-    return owners
 
 
 V = TypeVar("V")
