@@ -46,8 +46,7 @@ class InputReader:
                 seen[rel] = previous
                 continue
             try:
-                with open(path, "rb") as file:
-                    seen[rel] = (stamp, file.read())
+                seen[rel] = (stamp, _read(path, status.st_size))
             except OSError:
                 continue
         self._seen = seen
@@ -65,8 +64,7 @@ class InputReader:
                 status = os.stat(path)
                 if not stat.S_ISREG(status.st_mode):
                     continue  # a folder, a pipe: no input (opening a pipe would wait for ever)
-                with open(path, "rb") as file:
-                    seen[rel] = ((status.st_mtime_ns, status.st_size, status.st_ino), file.read())
+                seen[rel] = ((status.st_mtime_ns, status.st_size, status.st_ino), _read(path, status.st_size))
             except OSError:
                 continue  # removed
         self._seen = {rel: seen[rel] for rel in sorted(seen)}
@@ -88,6 +86,22 @@ class InputReader:
                     yield f"content/{folder}/{entry.name}", entry.path
                 elif not entry.name.startswith(".") and entry.is_dir():
                     self.folders.append(f"content/{folder}/{entry.name}")
+
+
+def _read(path: str, size: int) -> bytes:
+    """Return a file's bytes, expected to be about `size`, with as few calls to the kernel as can be (open()
+    would ask for the file's size and whether it is a terminal again): it counts for thousands of files."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(descriptor, size + 1)
+        if len(data) <= size:  # a regular file read short has ended
+            return data
+        chunks = [data]
+        while chunks[-1]:  # the file grew since it was listed
+            chunks.append(os.read(descriptor, max(size, 65536)))
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def _is_input(rel: str) -> bool:
