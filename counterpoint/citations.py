@@ -143,7 +143,7 @@ def pullquote_block(state: StateBlock, start_line: int, end_line: int, silent: b
 
 
 def collect_uses(state: StateCore) -> None:
-    """Number every citation token and record it, with its line, in the env."""
+    """Number every citation token and record it, with its line and its sentence, in the env."""
     cite = cite_state(state.env)
     for token in state.tokens:
         if token.type == "pullquote":
@@ -151,6 +151,7 @@ def collect_uses(state: StateCore) -> None:
         elif token.type == "inline" and token.children:
             base = token.map[0] if token.map else 0
             in_link = 0
+            sentences = _sentences(token.children)
             for index, child in enumerate(token.children):
                 in_link += 1 if child.type == "link_open" else -1 if child.type == "link_close" else 0
                 if child.type == "citation":
@@ -158,7 +159,7 @@ def collect_uses(state: StateCore) -> None:
                         child.meta["error"] = child.meta["error"] or _IN_LINK
                     _attach(token.children, index)
                     lines_before = token.content[: child.meta["pos"]].count("\n")
-                    _record(cite, child, base + lines_before, block=False)
+                    _record(cite, child, base + lines_before, block=False, sentence=sentences[index])
                 elif child.type == "image":
                     for hidden in _citations_in(child.children or []):
                         hidden.meta["error"] = hidden.meta["error"] or _IN_IMAGE
@@ -207,11 +208,42 @@ def _attach(children: list[Token], index: int) -> None:
         before.content = before.content.rstrip(" ")
 
 
-def _record(cite: CiteEnv, token: Token, line: int, block: bool) -> None:
+def _record(cite: CiteEnv, token: Token, line: int, block: bool, sentence: str = "") -> None:
     token.meta["use"] = len(cite["uses"])
     line_number = cite["line_offset"] + line + 1
-    use = CitationUse(token.meta["refs"], line_number, block, token.content, token.meta["error"])
+    use = CitationUse(token.meta["refs"], line_number, block, token.content, token.meta["error"], sentence)
     cite["uses"].append(use)
+
+
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…][\"'”’)\]]*(?=\s+[^\sa-z]|\s*$)|[。！？]")
+"""The end of a sentence: `.`, `!` or `?` (and closing quotes) before white space and a word that does not
+start in lower case (not `e.g. this`, nor the initial of `A. Writer`), or CJK full stops."""
+
+
+def _sentences(children: Sequence[Token]) -> dict[int, str]:
+    """Return the plain text of the sentence each citation among `children` stands in, by its index.
+
+    A citation right after a sentence's end (`... said. [@a ¶1]`) belongs to that sentence."""
+    text = ""
+    at: dict[int, int] = {}
+    for index, child in enumerate(children):
+        if child.type == "citation":
+            at[index] = len(text)
+        elif child.type in ("text", "code_inline"):
+            text += child.content
+        elif child.type in ("softbreak", "hardbreak"):
+            text += " "
+    found: dict[int, str] = {}
+    for index, pos in at.items():
+        before, after = text[:pos], text[pos:]
+        ends = [m.end() for m in _SENTENCE_END.finditer(before)]
+        if ends and ends[-1] >= len(before.rstrip()):
+            start = ends[-2] if len(ends) > 1 else 0
+            found[index] = before[start:].strip()
+            continue
+        end = _SENTENCE_END.search(after)
+        found[index] = (before[ends[-1] if ends else 0 :] + after[: end.end() if end else len(after)]).strip()
+    return found
 
 
 # -- rendering -------------------------------------------------------------------

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from counterpoint.errors import Problem
+from counterpoint.errors import Problem, clip
 from counterpoint.inputs import Inputs
 from counterpoint.markdown import make_parser, number_blocks, parse_body
 from counterpoint.model import (
@@ -35,6 +35,7 @@ from counterpoint.model import (
     TopicMeta,
 )
 from counterpoint.schema import YamlDoc, convert, load_yaml
+from counterpoint.voices import read_voices
 
 T = TypeVar("T")
 
@@ -182,7 +183,7 @@ def _load_config(inputs: Inputs, where: str, problems: list[Problem]) -> tuple[S
     if doc is None:
         return None
     config, found = convert(SiteConfig, doc, "site.yaml")
-    problems += found
+    problems += found + citations_in_yaml(doc)
     if config is None:
         return None
     problems += _check_config(config, doc)
@@ -274,10 +275,38 @@ def _read(
     if doc is None:
         return None
     meta, found = convert(cls, doc, what)
-    problems += found
+    problems += found + citations_in_yaml(doc)
     if meta is None:
         return None
     return meta, doc, body, offset
+
+
+_CITATION = re.compile(r"!?\[@[^\]]*\]?")
+
+
+def citations_in_yaml(doc: YamlDoc) -> list[Problem]:
+    """Refuse citation syntax in YAML text (a summary, a reason for silence): it would be published as it
+    stands, a citation that checks nothing and links nowhere."""
+    problems: list[Problem] = []
+
+    def walk(value: object, keys: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*keys, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*keys, index))
+        elif isinstance(value, str) and (found := _CITATION.search(value)):
+            where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
+            message = (
+                f"'{where}' holds the citation `{clip(found.group(), 40)}`, which would be published as it stands: "
+                "text here is plain, not Markdown; cite in the body of a topic or page instead, "
+                "or say the source in words"
+            )
+            problems.append(Problem(doc.path, doc.line(keys), message))
+
+    walk(doc.data, ())
+    return problems
 
 
 def _yaml(text: str, path: str, offset: int, problems: list[Problem]) -> YamlDoc | None:
@@ -355,7 +384,9 @@ def _load_article(
     if not blocks:
         problems.append(Problem(doc.path, offset + 1, "the article has no text after its front matter"))
         return None
-    return Article(file.slug, doc.path, meta, blocks)
+    voices, found = read_voices(meta.voices, len(blocks))
+    problems += (Problem(doc.path, doc.line(("voices", name)), message) for name, message in found)
+    return Article(file.slug, doc.path, meta, blocks, voices) if not found else None
 
 
 # -- topics and pages --------------------------------------------------------------------------

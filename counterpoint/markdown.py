@@ -24,6 +24,7 @@ from counterpoint.model import (
     Common,
     Context,
     Intro,
+    Label,
     Perspective,
     ProseQuote,
     Section,
@@ -222,10 +223,11 @@ def parse_body(
     tokens = md.parse(body, env)
     uses = tuple(cite_state(env)["uses"])
     quotes = tuple(_prose_quotes(tokens, line_offset))
+    labels = tuple(_labels(tokens, line_offset))
     problems = _second_titles(tokens, path, line_offset) + too_deep(env, path, line_offset)
     if topic is None:
         intro = (_section(md, Intro(), tokens, line_offset + 1),) if tokens else ()
-        return (None, problems) if problems else (Body(intro, uses, quotes), [])
+        return (None, problems) if problems else (Body(intro, uses, quotes, labels), [])
     spans, found = _split_sections(tokens, path, line_offset, perspectives)
     problems += found
     problems += _check_perspectives(spans, topic, path, line_offset, perspectives)
@@ -245,7 +247,7 @@ def parse_body(
         for section in sections
         if isinstance(section.key, Side) and not section.html.strip()
     ]
-    return Body(sections, uses, quotes), warnings
+    return Body(sections, uses, quotes, labels), warnings
 
 
 def _section(md: MarkdownIt, key: SectionKey, tokens: Sequence[Token], line: int) -> Section:
@@ -267,11 +269,45 @@ def _prose_quotes(tokens: Sequence[Token], line_offset: int) -> list[ProseQuote]
             if child.type != "citation":
                 pending += plain_text([child], code=False)  # `"..."` in code is syntax, not a quotation
                 continue
-            use = child.meta["use"]
-            quotes += (ProseQuote(words, use, line) for words in _PROSE_QUOTE.findall(pending))
+            quotes += _quoted(pending, child.meta["use"], line)
             pending = ""
-        quotes += (ProseQuote(words, None, line) for words in _PROSE_QUOTE.findall(pending))
+        quotes += _quoted(pending, None, line)
     return quotes
+
+
+def _quoted(text: str, use: int | None, line: int) -> list[ProseQuote]:
+    """Return the double-quoted words of `text`, each with the word before it."""
+    return [ProseQuote(match[1], use, line, _last_word(text[: match.start()])) for match in _PROSE_QUOTE.finditer(text)]
+
+
+def _last_word(text: str) -> str:
+    words = text.split()
+    return words[-1].strip("(—–-,;:") if words else ""
+
+
+_LABEL = re.compile(r"‘((?:[^‘’]|’(?=\w))+?)’(?!\w)")
+"""Words in single quotation marks (after typographic quotes are applied); `’` before a letter is an
+apostrophe (`China’s`), not the closing mark."""
+
+
+def _labels(tokens: Sequence[Token], line_offset: int) -> list[Label]:
+    """Find words of three or more in single quotation marks, with the citation that follows them, if any."""
+    labels: list[Label] = []
+    for token in tokens:
+        if token.type != "inline" or not token.children or ("‘" not in token.content and "'" not in token.content):
+            continue
+        line = line_offset + (token.map or [0])[0] + 1
+        pending: list[str] = []
+        for child in [*token.children, None]:
+            if child is not None and child.type != "citation":
+                pending.append(plain_text([child], code=False))
+                continue
+            use = None if child is None else child.meta["use"]
+            for match in _LABEL.finditer("".join(pending)):
+                if len(match[1].split()) >= 3:
+                    labels.append(Label(match[1], use, line))
+            pending = []
+    return labels
 
 
 def _second_titles(tokens: Sequence[Token], path: str, line_offset: int) -> list[Problem]:

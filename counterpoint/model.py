@@ -123,6 +123,9 @@ class ArticleMeta:
     """Another copy of the text (an archive or a mirror)."""
     notes: tuple[str, ...] = ()
     """What is known, and what is not known, about the source; one fact each."""
+    voices: FrozenMap[str | int] = field(default_factory=lambda: FrozenMap({}))
+    """The people the article quotes, each with the paragraphs that are their words (`"8-9, 12"`); a paragraph
+    not listed is the outlet's own voice. Read into `Article.voices`."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,8 @@ class Article:
     """Its front matter."""
     blocks: tuple[Block, ...]
     """Its text, block by block."""
+    voices: tuple[Voice, ...] = ()
+    """Who speaks where, from the front matter's `voices`, checked against the blocks."""
 
     @property
     def url(self) -> str:
@@ -205,6 +210,48 @@ class Article:
     def span(self, first: int, last: int) -> tuple[Block, ...]:
         """Return the blocks ¶first to ¶last."""
         return self.blocks[first - 1 : last]
+
+    def speaker(self, number: int) -> str | None:
+        """Return who speaks in ¶number, or None when it is the outlet's own voice."""
+        return next((v.name for v in self.voices if number in v), None)
+
+    def credit(self, paragraphs: range) -> Credit:
+        """Return whose words the paragraphs are (0 alone: the whole article, the outlet's)."""
+        speakers = [self.speaker(n) for n in paragraphs if n]
+        names = tuple(dict.fromkeys(s for s in speakers if s))
+        return Credit(self.meta.outlet, names, bool(names) and all(speakers))
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A person an article quotes, and the paragraphs that are their words as the article reports them."""
+
+    name: str
+    """Their name as the front matter gives it (`Zhang Xu`)."""
+    paragraphs: tuple[Paragraphs, ...]
+    """The paragraphs, as ranges."""
+
+    def __contains__(self, number: object) -> bool:
+        return any(isinstance(number, int) and p.first <= number <= p.last for p in self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Whose words a passage of a source is: the outlet's own, or people it quotes."""
+
+    outlet: str
+    """The outlet that published the source."""
+    speakers: tuple[str, ...]
+    """The people quoted in the passage, in order; empty when it is the outlet's own voice."""
+    only: bool
+    """True when every paragraph of the passage is some speaker's words (none is the outlet's own)."""
+
+    def __str__(self) -> str:
+        """Return the credit as the generator's English says it (templates say it themselves)."""
+        if not self.speakers:
+            return self.outlet
+        names = " and ".join(self.speakers)
+        return f"{names}, as quoted in {self.outlet}" if self.only else f"{self.outlet}, quoting {names}"
 
 
 # -- citations as written ------------------------------------------------------------
@@ -263,6 +310,9 @@ class CitationUse:
     """The citation as written, for messages."""
     error: str | None = None
     """Why the text could not be read as a citation, if it could not."""
+    sentence: str = ""
+    """The plain text of the sentence the citation stands in (empty for a pull quote), for the attribution
+    check."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +321,21 @@ class ProseQuote:
 
     words: str
     """The quoted words."""
+    use: int | None
+    """Index of the citation after them in the same paragraph, or None when there is none."""
+    line: int
+    """Line of the paragraph in the document's file."""
+    before: str = ""
+    """The word just before the opening quote mark, if any (`often` in `often "marketed as …"`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """Words of three or more in single quotation marks in the commentary: a label, or a paraphrase that must
+    not pass for a quotation."""
+
+    words: str
+    """The words between the marks."""
     use: int | None
     """Index of the citation after them in the same paragraph, or None when there is none."""
     line: int
@@ -331,6 +396,8 @@ class Body:
     """Every citation in the file, in the order written; placeholders name them by index."""
     quotes: tuple[ProseQuote, ...]
     """Double-quoted words in the prose, to check against the passages cited."""
+    labels: tuple[Label, ...] = ()
+    """Words of three or more in single quotation marks, to check that they do not misquote a source."""
 
     def page_order(self) -> tuple[int, ...]:
         """Return the index of every citation use in the order the page shows them."""

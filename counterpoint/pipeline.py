@@ -442,7 +442,8 @@ class Builder:
     ) -> tuple[dict[str, Resolution], int, list[Problem]]:
         """Resolve every document's citations, again only where the document or a source it names changed."""
         articles = {a.slug: a for a in site.articles}
-        sources = hash((tuple(articles), frozenset(unloaded)))
+        language = site.config.language
+        sources = hash((tuple(articles), frozenset(unloaded), language))
         perspectives = site.config.perspectives
         cache = self._resolved
         before = self._articles
@@ -455,7 +456,7 @@ class Builder:
         ]
 
         def resolve(document: Document) -> tuple[Resolution, list[Problem]]:
-            return resolve_document(document, bodies[document.path], articles, perspectives, unloaded)
+            return resolve_document(document, bodies[document.path], articles, perspectives, unloaded, language)
 
         for document, (resolution, problems) in zip(misses, self._map(resolve, misses), strict=True):
             body = bodies[document.path]
@@ -639,7 +640,10 @@ class _ColdBuild:
             body = bodies.get(document.path)
             if body is None:
                 continue
-            resolution, found = resolve_document(document, body, by_slug, site.config.perspectives, unloaded)
+            config = site.config
+            resolution, found = resolve_document(
+                document, body, by_slug, config.perspectives, unloaded, config.language
+            )
             resolved[document.path] = (body, resolution)
             count = sum(len(r.markers) for r in resolution.references)
             cited, balance = resolution.cited, resolution.balance

@@ -67,8 +67,10 @@ class Column:
     """The perspective."""
     html: str
     """Its commentary, rendered; empty when silent."""
-    silence: str
-    """Why it says nothing, when it is silent: a plain sentence, then the reason."""
+    silent: bool
+    """True when it says nothing on the topic (the template says so, naming its `sources`)."""
+    sources: tuple[Article, ...]
+    """The perspective's sources."""
     reason: str
     """The reason given in the front matter, when silent."""
     citations: int
@@ -403,18 +405,9 @@ class Renderer:
     ) -> Column:
         key = Side(perspective.id)
         reason = topic.meta.silent.get(perspective.id, "")
-        silence = self._silence(perspective) if key not in sections else ""
-        return Column(perspective, sections.get(key, ""), silence, reason, resolution.balance[index])
-
-    def _silence(self, perspective: Perspective) -> str:
-        sources = self._sources_of(perspective)
-        if len(sources) == 1:
-            outlet = sources[0].meta.outlet
-            named = outlet if outlet.lower().startswith("the ") else f"The {outlet}"  # not "The The Guardian"
-            return f"{named} piece does not address this."
-        if not sources:
-            return f"No source of the {perspective.label} perspective addresses this."
-        return f"None of the {perspective.label} sources addresses this."
+        sources = tuple(self._sources_of(perspective))
+        html = sections.get(key, "")
+        return Column(perspective, html, key not in sections, sources, reason, resolution.balance[index])
 
     def _pullquote(self, target: Target, marker: Marker, link: urls.Linker) -> str:
         article = self.articles[target.article]
@@ -424,7 +417,7 @@ class Renderer:
             assert isinstance(target.locator, Paragraphs)  # a pull quote names a paragraph or quotes words
             html = "".join(b.html for b in article.span(target.locator.first, target.locator.last))
         href = escape(link(f"{article.url}#{target.anchor}"))
-        attribution = escape(f"{article.meta.outlet}, “{article.meta.title}”")
+        attribution = escape(f"{article.credit(target.paragraphs)}, “{article.meta.title}”")
         return (
             f'<figure class="pullquote">\n<blockquote cite="{href}">{html}</blockquote>\n'
             f'<figcaption>{attribution}, <a href="{href}">{target.locator_text}</a>'

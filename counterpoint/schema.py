@@ -223,7 +223,8 @@ def _convert(tp: Any, value: object, keys: tuple[Key, ...], doc: YamlDoc, proble
         options = [arg for arg in typing.get_args(tp) if arg is not type(None)]
         if value is None:
             return None
-        return _convert(options[0], value, keys, doc, problems, what)
+        chosen = next((o for o in options if o in (int, bool) and type(value) is o), options[0])
+        return _convert(chosen, value, keys, doc, problems, what)
     if dataclasses.is_dataclass(tp):
         return _convert_dataclass(tp, value, keys, doc, problems, what)
     if origin is tuple:

@@ -15,7 +15,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
+from counterpoint.attribution import dropped_hedges, labels_in, misquoted_labels, near_quote, unnamed_speakers
 from counterpoint.errors import Problem, clip
+from counterpoint.hedges import Hedges, hedges_for
 from counterpoint.model import (
     Article,
     Backlink,
@@ -43,11 +45,15 @@ def resolve_document(
     articles: Mapping[str, Article],
     perspectives: Sequence[Perspective],
     unloaded: Collection[str] = (),
+    language: str = "en",
 ) -> tuple[Resolution, list[Problem]]:
     """Resolve one document's citations against the sources; return them, with the problems found.
 
     Citations of the sources in `unloaded`, which have problems of their own, are left out without a word.
+    Beyond the words, each citation is checked for who speaks and what a quote leaves out (`attribution`),
+    with the qualifiers of the site's `language`.
     """
+    hedges = hedges_for(language)
     problems: list[Problem] = []
     numbers: dict[Target, int] = {}
     markers_of: dict[int, list[Marker]] = defaultdict(list)
@@ -72,10 +78,17 @@ def resolve_document(
             target = _resolve_ref(ref, use, path, articles, problems)
             if target is None:
                 continue
+            article = articles[target.article]
+            problems += unnamed_speakers(path, use, target, article)
+            if target.words:
+                block = article.blocks[target.paragraphs[0] - 1]
+                problems += dropped_hedges(
+                    path, use.line, target.quote or "", block, target.spans, hedges, use.sentence
+                )
             resolved.append(target)
             number = numbers.setdefault(target, len(numbers) + 1)
             occurrence = len(markers_of[number]) + 1
-            marker = _marker(number, occurrence, articles[target.article].meta.outlet, target.locator)
+            marker = _marker(number, occurrence, str(article.credit(target.paragraphs)), target.locator)
             markers_of[number].append(marker)
             found.append(marker)
             balance[ids.index(articles[target.article].meta.perspective)] += 1
@@ -88,7 +101,10 @@ def resolve_document(
     if isinstance(document, Topic) and not uses:
         message = "this topic cites no source: every claim should rest on a cited paragraph, as in [@slug ¶4]"
         problems.append(Problem(path, None, message, warning=True))
-    problems += _check_prose_quotes(path, body, articles, targets_of)
+    problems += _check_prose_quotes(path, body, articles, targets_of, hedges)
+    cited = list(dict.fromkeys(t.article for t in numbers))
+    problems += misquoted_labels(path, body.labels, articles, targets_of, cited)
+    problems += _front_matter_labels(document, articles, cited)
     return Resolution(tuple(markers), tuple(pullquotes), references, tuple(balance)), problems
 
 
@@ -120,12 +136,13 @@ def backlinks(article: Article, documents: Iterable[tuple[Document, Sequence[Men
     """Return the back-links to each paragraph of `article` (0: the whole article) from the `documents` citing
     it, each with its mentions of the article, in that order."""
     found: dict[int, list[Backlink]] = defaultdict(list)
-    outlet = article.meta.outlet
+    credits: dict[range, str] = {}
     for document, cited in documents:
         for m in cited:
             whole = m.paragraphs == _WHOLE
             locator = WholeArticle() if whole else Paragraphs(m.paragraphs.start, m.paragraphs.stop - 1)
-            backlink = Backlink(document, _marker(m.number, m.occurrence, outlet, locator), m.letter)
+            credit = credits.get(m.paragraphs) or credits.setdefault(m.paragraphs, str(article.credit(m.paragraphs)))
+            backlink = Backlink(document, _marker(m.number, m.occurrence, credit, locator), m.letter)
             for paragraph in m.paragraphs:
                 found[paragraph].append(backlink)
     return found
@@ -134,11 +151,11 @@ def backlinks(article: Article, documents: Iterable[tuple[Document, Sequence[Men
 _WHOLE = range(0, 1)
 
 
-def _marker(number: int, occurrence: int, outlet: str, locator: WholeArticle | Paragraphs) -> Marker:
+def _marker(number: int, occurrence: int, credit: str, locator: WholeArticle | Paragraphs) -> Marker:
     """Return the marker of the `occurrence`th citation of reference `number`, which cites `locator` of a
-    source from `outlet`."""
+    source whose words there are `credit`'s (the outlet, or a person it quotes)."""
     where = f", {locator}" if isinstance(locator, Paragraphs) else ""
-    return Marker(f"cite-{number}-{occurrence}", str(number), f"#ref-{number}", f"{outlet}{where}")
+    return Marker(f"cite-{number}-{occurrence}", str(number), f"#ref-{number}", f"{credit}{where}")
 
 
 def uncited(articles: Iterable[Article], cited: set[str]) -> list[Problem]:
@@ -271,9 +288,10 @@ def _written(locator: Paragraphs | WholeArticle) -> str:
 
 
 def _check_prose_quotes(
-    path: str, body: Body, articles: Mapping[str, Article], targets_of: Mapping[int, list[Target]]
+    path: str, body: Body, articles: Mapping[str, Article], targets_of: Mapping[int, list[Target]], hedges: Hedges
 ) -> list[Problem]:
-    """Check that words in double quotes in the commentary are in a passage the next marker cites."""
+    """Check that words in double quotes in the commentary are in a passage the next marker cites, and that
+    they keep the source's hedges."""
     problems: list[Problem] = []
     uses = body.uses
     for quoted in body.quotes:
@@ -287,7 +305,11 @@ def _check_prose_quotes(
         targets = targets_of.get(quoted.use)
         if targets is None:
             continue
-        if not any(_holds(articles[t.article], t, quoted) for t in targets):
+        found = next((m for t in targets for m in _found(articles[t.article], t, quoted)), None)
+        if found is not None:
+            block, spans = found
+            problems += dropped_hedges(path, quoted.line, quoted.words, block, spans, hedges, quoted.before)
+        else:
             use = uses[quoted.use]
             problems.append(
                 Problem(
@@ -313,9 +335,30 @@ def _where_instead(articles: Mapping[str, Article], targets: Sequence[Target], q
     return "fix the wording, or cite the paragraph it comes from"
 
 
-def _holds(article: Article, target: Target, quoted: ProseQuote) -> bool:
-    """Return True if the passage `target` cites holds the quoted words (typography forgiven)."""
+def _found(article: Article, target: Target, quoted: ProseQuote) -> Iterable[tuple[Block, tuple[tuple[int, int], ...]]]:
+    """Yield the paragraph of the passage `target` cites that holds the quoted words (typography forgiven),
+    with where they stand in it."""
     locator = target.locator
     blocks = article.span(locator.first, locator.last) if isinstance(locator, Paragraphs) else article.blocks
-    parts = split_quote(quoted.words)
-    return any(holds(block, parts) for block in blocks)
+    for match in locate(quoted.words, blocks)[:1]:
+        yield article.blocks[match.number - 1], match.spans
+
+
+def _front_matter_labels(document: Document, articles: Mapping[str, Article], cited: Sequence[str]) -> list[Problem]:
+    """Check words in single quotation marks in a topic's question, summary and reasons for silence."""
+    if not isinstance(document, Topic):
+        return []
+    meta = document.meta
+    texts = [
+        ("summary", meta.summary),
+        ("question", meta.question),
+        *((f"silent.{k}", v) for k, v in meta.silent.items()),
+    ]
+    passages = [(slug, articles[slug].blocks) for slug in cited if slug in articles]
+    problems = []
+    for key, text in texts:
+        for words in labels_in(text):
+            problem = near_quote(document.path, None, words, passages, where=f"'{key}': ")
+            if problem:
+                problems.append(problem)
+    return problems

@@ -152,7 +152,7 @@ def test_a_bad_citation_is_reported_and_the_last_good_site_kept(server: Server) 
             "path": "content/topics/air.md",
             "line": 11,
             "message": "¶99 is out of range in `[@green-gazette ¶99]`: "
-            "content/articles/green-gazette.md has paragraphs ¶1 to ¶7",
+            "content/articles/green-gazette.md has paragraphs ¶1 to ¶8",
         }
     ]
     assert server.get("topics/air/index.html") == good
