@@ -52,8 +52,11 @@ def unnamed_speakers(path: str, use: CitationUse, target: Target, article: Artic
 
 
 def names(sentence: str, name: str) -> bool:
-    """Return True if `sentence` names the person: their whole name, or one word of it, as a word."""
+    """Return True if `sentence` names the person: their whole name, or one word of it, as a word (not a short
+    lower-case word such as "the" in "the company")."""
     for word in _WORD.findall(name):
+        if len(word) <= 3 and word.islower() and word != name:
+            continue
         for match in re.finditer(re.escape(word), sentence):
             start, end = match.start(), match.end()
             if not word.isascii():  # a name in a script without spaces between words stands anywhere
@@ -87,7 +90,8 @@ def dropped_hedges(
     for (_, gap_start), (gap_end, _) in itertools.pairwise(spans):
         cut = [w for w in _WORD.findall(text[gap_start:gap_end]) if _negates(w, hedges)]
         if cut:
-            context = clip(text[max(0, gap_start - 30) : gap_end + 30], 90)
+            words = [*text[:gap_start].split()[-3:], *text[gap_start:gap_end].split(), *text[gap_end:].split()[:3]]
+            context = clip(" ".join(words), 90)
             message = (
                 f'the ellipsis in the quote "{clip(quote, 50)}" cuts "{cut[0]}" out of the source ("{context}"); '
                 f'quote the words with "{cut[0]}", or say it in your own words'

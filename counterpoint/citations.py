@@ -215,9 +215,10 @@ def _record(cite: CiteEnv, token: Token, line: int, block: bool, sentence: str =
     cite["uses"].append(use)
 
 
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…][\"'”’)\]]*(?=\s+[^\sa-z]|\s*$)|[。！？]")
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?][\"'”’)\]]*(?=\s+[^\sa-z]|\s*$)|[。！？]")
 """The end of a sentence: `.`, `!` or `?` (and closing quotes) before white space and a word that does not
-start in lower case (not `e.g. this`, nor the initial of `A. Writer`), or CJK full stops."""
+start in lower case (not `e.g. this`, nor the initial of `A. Writer`), or CJK full stops. Not an ellipsis:
+in commentary it stands inside quotations ("… breakthroughs — remains a challenge")."""
 
 
 def _sentences(children: Sequence[Token]) -> dict[int, str]:

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from counterpoint.hedges import hedges_for
+
 
 def _words(text: str, separator: str | None = None) -> tuple[str, ...]:
     """Return the words of a word list written as one string."""
@@ -50,6 +52,8 @@ _VERBS = _words(
     "limits protects replaces improves delays funds reviews shows suggests reflects affects reduces increases "
     "restores divides connects tests reports covers favours ignores"
 )
+_HEDGES = hedges_for("en")
+"""The qualifiers a quote may not start just after, nor an ellipsis cut out (the build warns of both)."""
 _ADVERBS = _words("slowly quickly rarely often quietly openly partly largely mostly barely steadily sharply")
 _PREPOSITIONS = _words("of in across near under beyond within along after before during against between")
 _DETERMINERS = _words("the the the a each every another this that its their one")
@@ -316,7 +320,9 @@ def _unique_quote(rng: random.Random, source: _Source, number: int, low: int = 3
         start = rng.randrange(len(words) - size + 1)
         quote = " ".join(words[start : start + size]).rstrip(".,")
         # A quote must be found in exactly one block; in its own once is enough, the matcher picks the paragraph.
-        if len(quote.split()) >= low and not any(quote.lower() in other for other in others):
+        # Nor may it start just after a qualifier ("rarely"): the build would warn that it drops the hedge.
+        hedged = start > 0 and words[start - 1].lower() in _HEDGES.qualifiers
+        if len(quote.split()) >= low and not hedged and not any(quote.lower() in other for other in others):
             return quote
     return None
 
@@ -340,8 +346,11 @@ def _gapped_quote(rng: random.Random, source: _Source) -> tuple[int, str]:
         later = rng.randrange(start + size + 2, len(words) - size)
         first = " ".join(words[start : start + size]).rstrip(".,")
         second = " ".join(words[later : later + size]).rstrip(".,")
-        # Runs crossing a sentence's end are valid but read oddly; draw again.
-        if "." not in first + second:
+        # Runs crossing a sentence's end are valid but read oddly; a gap cutting out a negation, or a quote
+        # starting just after a qualifier, is warned of; draw again.
+        cut = {w.strip(".,").lower() for w in words[start + size : later]} & _HEDGES.negations
+        hedged = start > 0 and words[start - 1].lower() in _HEDGES.qualifiers
+        if "." not in first + second and not cut and not hedged:
             return number, f"{first} … {second}"
 
 
@@ -436,7 +445,7 @@ def _make_topic(rng: random.Random, index: int, sources: list[_Source], by_side:
     subject = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}"
     return _Topic(
         slug=f"topic-{index + 1:04d}",
-        title=f"The {subject} and the {rng.choice(_NOUNS)}",
+        title=f"The {subject} and the {rng.choice(_NOUNS)} ({index + 1})",  # numbered: two titles alike are warned of
         question=f"Does the reform change the {subject}?",
         summary=f"What each side says about the {subject}, and where they agree.",
         sections=sections,

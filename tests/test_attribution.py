@@ -102,6 +102,8 @@ def test_names_match_whole_words_and_scripts_without_spaces() -> None:
     assert names("Zhang, quoted by the paper, says", "Zhang Xu")
     assert not names("Zhangjiang says", "Zhang Xu")
     assert names("张旭说", "张旭")
+    assert not names("the paper says", "the company"), "a short word in lower case is no name"
+    assert names("The company says", "the company")
 
 
 # -- what a quote leaves out ---------------------------------------------------------------------
