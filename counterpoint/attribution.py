@@ -138,8 +138,11 @@ def near_quote(
     exactly (a label quoting the source) or none closely."""
     if any(locate(words, blocks) for _, blocks in passages):
         return None
+    wanted = set(fold(words).lower().split())
+    enough = max(2, (len(wanted) * 3 + 4) // 5)  # a near match shares most words: three in five, rounded up
     for slug, blocks in passages:
-        near = closest(words, blocks)
+        blocks = [b for b in blocks if len(wanted.intersection(b.folded.lower().split())) >= enough]
+        near = closest(words, blocks) if blocks else None
         if near is None:
             continue
         number, window = near

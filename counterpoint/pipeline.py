@@ -12,6 +12,7 @@ staging folder instead of holding them all.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import tempfile
@@ -644,7 +645,8 @@ class _ColdBuild:
             resolution, found = resolve_document(
                 document, body, by_slug, config.perspectives, unloaded, config.language
             )
-            resolved[document.path] = (body, resolution)
+            # Rendering reads the sections alone: the citations as written (and their sentences) can go.
+            resolved[document.path] = (dataclasses.replace(body, uses=(), quotes=(), labels=()), resolution)
             count = sum(len(r.markers) for r in resolution.references)
             cited, balance = resolution.cited, resolution.balance
             summaries.append(_Summary(document.path, cited, balance, mentions(resolution), tuple(found), count))

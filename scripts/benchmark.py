@@ -57,6 +57,10 @@ VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 HUGO_VERSION = "0.168.0"
 ELEVENTY_VERSION = "3.1.8"
 SAMPLE_SECONDS = 0.01
+TOOL_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+"""The tools run as on a user's machine: Python caches compiled modules (its default; pip did so for the
+installed packages). A sandbox that sets PYTHONDONTWRITEBYTECODE would have every run compile Counterpoint's own
+modules again (about 0.05 s), which no user pays twice."""
 SERVE_UP_TO = 1000
 """--serve is on by default up to this many pages; above it a preview's first build alone takes long."""
 
@@ -194,7 +198,7 @@ def run_tool(tool: Tool, sample: bool = False) -> Run:
     shutil.rmtree(tool.out, ignore_errors=True)
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        process = subprocess.Popen(tool.command, cwd=tool.cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(tool.command, cwd=tool.cwd, stdout=subprocess.DEVNULL, stderr=errors, env=TOOL_ENV)
         sampler = PeakSampler(process.pid)
         if sample:
             sampler.start()
