@@ -69,12 +69,12 @@ def names(sentence: str, name: str) -> bool:
 
 
 def dropped_hedges(
-    path: str, line: int, quote: str, block: Block, spans: Sequence[tuple[int, int]], hedges: Hedges, said: str = ""
+    path: str, line: int, quote: str, text: str, spans: Sequence[tuple[int, int]], hedges: Hedges, said: str = ""
 ) -> list[Problem]:
-    """Warn if a verified quote starts just after a qualifier (one the commentary's `said` does not say itself),
-    or if an ellipsis in it cuts out a negation."""
+    """Warn if a verified quote, found at `spans` of a paragraph's `text` (as written, or folded), starts just
+    after a qualifier (one the commentary's `said` does not say itself), or if an ellipsis in it cuts out a
+    negation."""
     problems = []
-    text = block.text
     start, end = spans[0]
     lead_start = max(0, start - 80)  # the word before the quote is near it: search no further back
     before = _LAST_WORD.search(text, lead_start, start)

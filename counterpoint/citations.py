@@ -10,6 +10,7 @@ once, whatever its citations turn out to point at.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict
@@ -215,10 +216,13 @@ def _record(cite: CiteEnv, token: Token, line: int, block: bool, sentence: str =
     cite["uses"].append(use)
 
 
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?][\"'”’)\]]*(?=\s+[^\sa-z]|\s*$)|[。！？]")
+_SENTENCE_END = re.compile(r"[.!?](?<!\b[A-Z].)[\"'”’)\]]*(?=\s+[^\sa-z]|\s*$)|[。！？]")
 """The end of a sentence: `.`, `!` or `?` (and closing quotes) before white space and a word that does not
 start in lower case (not `e.g. this`, nor the initial of `A. Writer`), or CJK full stops. Not an ellipsis:
 in commentary it stands inside quotations ("… breakthroughs — remains a challenge")."""
+
+
+_ENDED = re.compile(r"[.!?。！？][\"'”’)\]]*$")
 
 
 def _sentences(children: Sequence[Token]) -> dict[int, str]:
@@ -235,15 +239,19 @@ def _sentences(children: Sequence[Token]) -> dict[int, str]:
         elif child.type in ("softbreak", "hardbreak"):
             text += " "
     found: dict[int, str] = {}
+    if not at:
+        return found
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]  # once: a paragraph may hold many citations
     for index, pos in at.items():
-        before, after = text[:pos], text[pos:]
-        ends = [m.end() for m in _SENTENCE_END.finditer(before)]
-        if ends and ends[-1] >= len(before.rstrip()):
-            start = ends[-2] if len(ends) > 1 else 0
-            found[index] = before[start:].strip()
+        head = text[:pos].rstrip()
+        if _ENDED.search(head, max(0, len(head) - 8)):  # right after a sentence's end: that sentence
+            before = bisect.bisect_left(ends, len(head))
+            found[index] = text[ends[before - 1] if before else 0 : len(head)].strip()
             continue
-        end = _SENTENCE_END.search(after)
-        found[index] = (before[ends[-1] if ends else 0 :] + after[: end.end() if end else len(after)]).strip()
+        after = bisect.bisect_right(ends, pos)
+        start = ends[after - 1] if after else 0
+        end = ends[after] if after < len(ends) else len(text)
+        found[index] = text[start:end].strip()
     return found
 
 

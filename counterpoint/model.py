@@ -217,6 +217,8 @@ class Article:
 
     def credit(self, paragraphs: range) -> Credit:
         """Return whose words the paragraphs are (0 alone: the whole article, the outlet's)."""
+        if not self.voices:
+            return Credit(self.meta.outlet, (), False)
         speakers = [self.speaker(n) for n in paragraphs if n]
         names = tuple(dict.fromkeys(s for s in speakers if s))
         return Credit(self.meta.outlet, names, bool(names) and all(speakers))

@@ -168,6 +168,16 @@ def find_in(text: str, parts: Sequence[str], folded: str | None = None) -> tuple
     return tuple((origin.index(start), origin.end(end - 1)) for start, end in hits)
 
 
+Spans = tuple[tuple[int, int], ...]
+"""Where the parts of a quote stand in a text: (start, end) of each."""
+
+
+def folded_spans(passage: Searchable, parts: Sequence[str]) -> Spans | None:
+    """Return where every part stands, in order, in the passage's folded text; None if they do not."""
+    found = _find_folded(passage.folded, parts)
+    return tuple(found) if found is not None else None
+
+
 def holds(passage: Searchable, parts: Sequence[str]) -> bool:
     """Return True if every part stands in `passage`, in order."""
     return _find_folded(passage.folded, parts) is not None

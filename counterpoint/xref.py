@@ -36,7 +36,7 @@ from counterpoint.model import (
     Topic,
     WholeArticle,
 )
-from counterpoint.quotes import Passage, closest, fold, holds, locate, split_quote, text_fragment
+from counterpoint.quotes import Passage, Spans, closest, fold, folded_spans, holds, locate, split_quote, text_fragment
 
 
 def resolve_document(
@@ -81,10 +81,8 @@ def resolve_document(
             article = articles[target.article]
             problems += unnamed_speakers(path, use, target, article)
             if target.words:
-                block = article.blocks[target.paragraphs[0] - 1]
-                problems += dropped_hedges(
-                    path, use.line, target.quote or "", block, target.spans, hedges, use.sentence
-                )
+                text = article.blocks[target.paragraphs[0] - 1].text
+                problems += dropped_hedges(path, use.line, target.quote or "", text, target.spans, hedges, use.sentence)
             resolved.append(target)
             number = numbers.setdefault(target, len(numbers) + 1)
             occurrence = len(markers_of[number]) + 1
@@ -307,8 +305,8 @@ def _check_prose_quotes(
             continue
         found = next((m for t in targets for m in _found(articles[t.article], t, quoted)), None)
         if found is not None:
-            block, spans = found
-            problems += dropped_hedges(path, quoted.line, quoted.words, block, spans, hedges, quoted.before)
+            folded, spans = found
+            problems += dropped_hedges(path, quoted.line, quoted.words, folded, spans, hedges, quoted.before)
         else:
             use = uses[quoted.use]
             problems.append(
@@ -335,13 +333,17 @@ def _where_instead(articles: Mapping[str, Article], targets: Sequence[Target], q
     return "fix the wording, or cite the paragraph it comes from"
 
 
-def _found(article: Article, target: Target, quoted: ProseQuote) -> Iterable[tuple[Block, tuple[tuple[int, int], ...]]]:
-    """Yield the paragraph of the passage `target` cites that holds the quoted words (typography forgiven),
-    with where they stand in it."""
+def _found(article: Article, target: Target, quoted: ProseQuote) -> Iterable[tuple[str, Spans]]:
+    """Yield the folded text of the paragraph of the passage `target` cites that holds the quoted words
+    (typography forgiven), with where they stand in it."""
     locator = target.locator
     blocks = article.span(locator.first, locator.last) if isinstance(locator, Paragraphs) else article.blocks
-    for match in locate(quoted.words, blocks)[:1]:
-        yield article.blocks[match.number - 1], match.spans
+    parts = split_quote(quoted.words)
+    for block in blocks:
+        spans = folded_spans(block, parts)
+        if spans is not None:
+            yield block.folded, spans
+            return
 
 
 def _front_matter_labels(document: Document, articles: Mapping[str, Article], cited: Sequence[str]) -> list[Problem]:
