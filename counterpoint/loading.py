@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -288,15 +288,9 @@ def citations_in_yaml(doc: YamlDoc) -> list[Problem]:
     """Refuse citation syntax in YAML text (a summary, a reason for silence): it would be published as it
     stands, a citation that checks nothing and links nowhere."""
     problems: list[Problem] = []
-
-    def walk(value: object, keys: tuple[str | int, ...]) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, (*keys, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*keys, index))
-        elif isinstance(value, str) and (found := _CITATION.search(value)):
+    for keys, text in _strings(doc.data, ()):
+        found = _CITATION.search(text)
+        if found:
             where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
             message = (
                 f"'{where}' holds the citation `{clip(found.group(), 40)}`, which would be published as it stands: "
@@ -304,9 +298,20 @@ def citations_in_yaml(doc: YamlDoc) -> list[Problem]:
                 "or say the source in words"
             )
             problems.append(Problem(doc.path, doc.line(keys), message))
-
-    walk(doc.data, ())
     return problems
+
+
+def _strings(value: object, keys: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield every string in YAML data, with the keys leading to it. (Not a nested function: one calling itself
+    is a reference cycle, which would keep the document alive while the build holds the cycle collector.)"""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*keys, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*keys, index))
+    elif isinstance(value, str):
+        yield keys, value
 
 
 def _yaml(text: str, path: str, offset: int, problems: list[Problem]) -> YamlDoc | None:

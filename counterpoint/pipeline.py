@@ -280,8 +280,9 @@ class Builder:
         self._reader, self._loaded, self._resolved = InputReader(self.root), {}, {}
         staging = Staging(out, tidy_later)
         try:
-            build = _ColdBuild(setup, self._parsers, staging, self.strict)
             size = worker_count(len(setup.files), self.workers)
+            build = _ColdBuild(setup, self._parsers, staging, self.strict)
+            del setup  # the build holds the inputs, and lets them go once loaded
             done = run_team(size, build.run, queues=2, expected=(BuildFailed,))
             staging.commit()
         finally:
@@ -588,6 +589,7 @@ class _ColdBuild:
     def run(self, team: Team) -> _Built:
         """Build this process's share; in rank 0, check the whole site and report it."""
         site, bodies, heads_problems, unloaded = self._load(team)
+        self.setup = dataclasses.replace(self.setup, inputs={})  # the files' bytes: their memory serves the pages
         resolved, ordered = self._resolve(team, site, bodies, unloaded)
         del bodies  # `resolved` holds them, and lets each go once its page is written
         problems = heads_problems + [p for s in ordered for p in s.problems]
