@@ -17,7 +17,9 @@ class Options:
     """The options of a command, with their defaults filled in."""
 
     command: str
-    """`build`, `serve` or `check`."""
+    """`build`, `serve`, `check` or `cite`."""
+    words: str
+    """The words `cite` looks for."""
     site: Path
     """Folder holding site.yaml, content/ and templates/."""
     out: Path
@@ -62,6 +64,17 @@ def make_parser() -> argparse.ArgumentParser:
         "quotation, link and anchor, and exit 1 on any problem. output/ is not touched.",
     )
     _add_options(check, writes=False, strict=False)
+    cite = commands.add_parser(
+        "cite",
+        help='find words in the sources and print the citation to paste, e.g. cite "charting a new path"',
+        description="Find the words in the sources as the build matches quotes (curly or straight quotes, dashes "
+        "and spacing forgiven; an ellipsis for a gap) and print the citation to paste. Words in several "
+        "paragraphs are listed; words in none are shown against the closest passage (exit status 1).",
+    )
+    cite.add_argument("words", nargs="+", help="the words to find (quote them in the shell)")
+    cite.add_argument(
+        "--site", type=Path, default=argparse.SUPPRESS, metavar="DIR", help="the site folder (default: here)"
+    )
     serve.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=argparse.SUPPRESS, help="port to listen on (default: 8000)")
     serve.add_argument("--open", action="store_true", default=argparse.SUPPRESS, help="open the site in a browser")
@@ -121,6 +134,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     site = args.get("site", Path("."))
     return Options(
         command=args.get("command") or "build",
+        words=" ".join(args.get("words", ())),
         site=site,
         out=args.get("out", site / "output"),
         templates=args.get("templates", site / "templates"),
@@ -160,6 +174,10 @@ def main(argv: Sequence[str] | None = None, tidy_later: bool = False) -> int:
         for message in wrong:
             print(message, file=sys.stderr)
         return 1
+    if options.command == "cite":
+        from counterpoint.cite import run
+
+        return run(options.words, options.site)
     if options.command == "serve":
         from counterpoint.serve import serve  # only the preview needs tornado and watchfiles
 

@@ -237,11 +237,11 @@ def _why_not(quote: str, passages: Sequence[Block], everywhere: Sequence[Block])
     near = closest(quote, blocks)
     if near is None:
         return "no passage comes close; check the wording against the source"
-    difference = _difference(" ".join(parts), near[1])
-    return f'the closest passage is ¶{near[0]}: "{clip(near[1])}"' + (f" ({difference})" if difference else "")
+    differs = difference(" ".join(parts), near[1])
+    return f'the closest passage is ¶{near[0]}: "{clip(near[1])}"' + (f" ({differs})" if differs else "")
 
 
-def _difference(quote: str, passage: str) -> str:
+def difference(quote: str, passage: str) -> str:
     """Name the first difference between a quote and the passage it comes closest to, word by word, and
     character by character within a word ("`,` where the source has `.`")."""
     quoted, source = fold(quote).split(), fold(passage).split()
