@@ -20,12 +20,16 @@ class Options:
     """`build`, `serve`, `check` or `cite`."""
     words: str
     """The words `cite` looks for."""
+    folder: Path | None
+    """The folder `new` writes to."""
+    prog: str
+    """How the command is called (`build.py`, `counterpoint`), for the hints it prints."""
     site: Path
     """Folder holding site.yaml, content/ and templates/."""
     out: Path
     """Folder the site is written to."""
     templates: Path
-    """Folder of templates and assets."""
+    """Folder of templates and assets overriding the built-in theme's (it need not exist)."""
     strict: bool
     """Treat warnings as errors."""
     quiet: bool
@@ -40,10 +44,10 @@ class Options:
     """Other names the preview answers to, besides the address it listens on and localhost."""
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
     """Return the argument parser, which documents every command and option."""
     parser = argparse.ArgumentParser(
-        prog="build.py",
+        prog=prog,
         description="Build a two-perspectives explainer from site.yaml, content/ and templates/ into a static site.",
         epilog="With no command, 'build' runs. Problems are reported as FILE:LINE: message, and the exit status is 1.",
     )
@@ -64,6 +68,14 @@ def make_parser() -> argparse.ArgumentParser:
         "quotation, link and anchor, and exit 1 on any problem. output/ is not touched.",
     )
     _add_options(check, writes=False, strict=False)
+    new = commands.add_parser(
+        "new",
+        help="write a sample explainer to start from into a new or empty folder",
+        description="Write a ready-to-build explainer into DIR: a commented site.yaml with two perspectives, a "
+        "sample article for each, a topic using every citation form, and an about page. It builds with --strict "
+        "as it is, with the built-in theme. DIR must be new or empty.",
+    )
+    new.add_argument("folder", type=Path, metavar="DIR", help="the folder to create")
     cite = commands.add_parser(
         "cite",
         help='find words in the sources and print the citation to paste, e.g. cite "charting a new path"',
@@ -113,7 +125,8 @@ def _add_options(parser: argparse.ArgumentParser, writes: bool = True, strict: b
         type=Path,
         default=argparse.SUPPRESS,
         metavar="DIR",
-        help="folder of Jinja templates and their assets/ (default: templates/ in the site folder)",
+        help="folder of Jinja templates and assets/ that replace the built-in theme's, file by file "
+        "(default: templates/ in the site folder, if there is one)",
     )
     if strict:
         add("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
@@ -128,13 +141,15 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def parse_options(argv: Sequence[str] | None) -> Options:
+def parse_options(argv: Sequence[str] | None, prog: str = "build.py") -> Options:
     """Parse the command line into Options with every default filled in."""
-    args = vars(make_parser().parse_args(argv))
+    args = vars(make_parser(prog).parse_args(argv))
     site = args.get("site", Path("."))
     return Options(
         command=args.get("command") or "build",
         words=" ".join(args.get("words", ())),
+        folder=args.get("folder"),
+        prog=prog,
         site=site,
         out=args.get("out", site / "output"),
         templates=args.get("templates", site / "templates"),
@@ -162,12 +177,21 @@ def _wrong_paths(options: Options, explicit_templates: bool) -> list[str]:
     return []
 
 
-def main(argv: Sequence[str] | None = None, tidy_later: bool = False) -> int:
+def entry_point() -> None:
+    """The `counterpoint` command that `pip install` makes: the same commands as `python build.py`."""
+    sys.exit(main(prog="counterpoint"))
+
+
+def main(argv: Sequence[str] | None = None, tidy_later: bool = False, prog: str = "build.py") -> int:
     """Run the command line; return the exit status.
 
     `tidy_later`: leave removing a replaced site to a background process (build.py, which exits at once).
     """
-    options = parse_options(argv)
+    options = parse_options(argv, prog)
+    if options.command == "new" and options.folder is not None:
+        from counterpoint.scaffold import new
+
+        return new(options.folder, "python build.py" if prog == "build.py" else prog)
     given = sys.argv[1:] if argv is None else argv
     wrong = _wrong_paths(options, explicit_templates=any(arg.startswith("--templates") for arg in given))
     if wrong:

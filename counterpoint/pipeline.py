@@ -56,7 +56,7 @@ from counterpoint.plan import (
     resolution_input,
     shape,
 )
-from counterpoint.render import Renderer, Theme, hashed_assets, make_environment
+from counterpoint.render import BUILT_IN, Renderer, Theme, hashed_assets, make_environment
 from counterpoint.write import Staging, check_writable
 from counterpoint.xref import Mention, mentions, resolve_document, uncited
 
@@ -334,11 +334,9 @@ class Builder:
         """Read the inputs, the theme and site.yaml, and list the content files; raise BuildFailed when there is
         no going on."""
         inputs = self._reader.read(changed)
-        if not self.templates.is_dir():
-            message = "there is no templates folder here; create templates/ or pass --templates DIR"
-            raise BuildFailed([Problem(str(self.templates), None, message)])
         loops: list[Path] = []
-        theme = Theme(read_folder(self.templates, loops), _display(self.templates, self.root))
+        own = read_folder(self.templates, loops) if self.templates.is_dir() else {}
+        theme = Theme({**read_folder(BUILT_IN), **own}, _display(self.templates, self.root), frozenset(own))
         stamp = theme.stamp()
         if self._env is None or stamp != self._theme_stamp:
             self._env, self._theme_stamp = make_environment(theme), stamp

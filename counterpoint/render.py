@@ -123,12 +123,19 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Theme:
-    """The templates and assets a site is rendered with, as read."""
+    """The templates and assets a site is rendered with, as read: the built-in theme, overridden file by file by
+    the site's own templates folder."""
 
     files: Mapping[str, bytes]
-    """Every file of the templates folder, by relative path."""
+    """Every template and asset, by relative path: the site's own where it has one, else the built-in one."""
     folder: str
-    """How to name the folder in messages (`templates`)."""
+    """How to name the site's own templates folder in messages (`templates`)."""
+    own: frozenset[str] = frozenset()
+    """The files that come from the site's own folder."""
+
+    def where(self, name: str) -> str:
+        """Return how messages name a theme file: `templates/x.html`, or `built-in theme/x.html`."""
+        return f"{self.folder if name in self.own else BUILT_IN_NAME}/{name}"
 
     def stamp(self) -> str:
         """Return a fingerprint of every template and asset."""
@@ -138,12 +145,18 @@ class Theme:
         return digest.hexdigest()
 
 
-def template_problem(error: BaseException, template: str, folder: str) -> Problem:
+BUILT_IN = Path(__file__).resolve().parent / "theme"
+"""The built-in theme: templates and assets shipped with the engine."""
+BUILT_IN_NAME = "built-in theme"
+
+
+def template_problem(error: BaseException, template: str, theme: Theme) -> Problem:
     """Turn a template error into `templates/x.html:LINE: message`, the line read from Jinja's traceback."""
     if isinstance(error, jinja2.TemplateNotFound):
-        return Problem(f"{folder}/{template}", None, f"the template '{error.name}' is missing from {folder}/")
+        where = f"{theme.folder}/ or the built-in theme"
+        return Problem(theme.where(template), None, f"the template '{error.name}' is missing from {where}")
     if isinstance(error, UnicodeDecodeError):
-        return Problem(f"{folder}/{template}", None, "the template is not UTF-8 text; save it as UTF-8")
+        return Problem(theme.where(template), None, "the template is not UTF-8 text; save it as UTF-8")
     name, line = template, getattr(error, "lineno", None)
     if isinstance(error, jinja2.TemplateSyntaxError) and error.name:
         name = error.name
@@ -154,7 +167,7 @@ def template_problem(error: BaseException, template: str, folder: str) -> Proble
             if filename.endswith((".html", ".xml", ".txt")) and not filename.endswith(".py"):
                 name, line = Path(filename).name, frame.tb_lineno
             frame = frame.tb_next
-    return Problem(f"{folder}/{name}", line, f"template error: {error}")
+    return Problem(theme.where(name), line, f"template error: {error}")
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
@@ -234,7 +247,7 @@ class Renderer:
         self.balances = balances
         """By document path, the citations of each perspective's sources (see `Resolution.balance`)."""
         self.env = env
-        self.folder = theme.folder
+        self.theme = theme
         self.assets = hashed_assets(theme.files)
         self.assets_by_name = {plain: hashed for hashed, (_, plain) in self.assets.items()}
         self.articles = {a.slug: a for a in site.articles}
@@ -256,11 +269,11 @@ class Renderer:
                 try:  # the rows, each kept from build to build, joined here: a template loop over thousands is slow
                     rows = Markup("".join([self._topic_row(output.path, topic) for topic in site.topics]))
                 except Exception as error:  # the theme's mistake, located like any other
-                    return template_problem(error, "_topic_row.html", self.folder)
+                    return template_problem(error, "_topic_row.html", self.theme)
                 try:
                     perspectives = self._perspectives(output.path)
                 except Exception as error:  # the theme's mistake, located like any other
-                    return template_problem(error, "_perspectives.html", self.folder)
+                    return template_problem(error, "_perspectives.html", self.theme)
                 return self._page("index.html", output.path, rows=rows, perspectives=perspectives)
             case SourcesPage():
                 return self._page("sources.html", output.path)
@@ -337,7 +350,7 @@ class Renderer:
                 **context,
             )
         except Exception as error:  # in a template, `1 // 0` or `number + title` is the theme's mistake
-            return template_problem(error, template, self.folder)
+            return template_problem(error, template, self.theme)
         return html
 
     def _asset(self, link: urls.Linker, name: str) -> str:

@@ -35,6 +35,7 @@ from tornado.iostream import StreamClosedError
 
 from counterpoint.errors import BuildFailed, Problem
 from counterpoint.pipeline import Builder, BuildResult
+from counterpoint.render import BUILT_IN
 
 QUIET_SECONDS = 0.3
 """Rebuild once no file has changed for this long, so a burst of saves makes one rebuild."""
@@ -357,7 +358,7 @@ def serve(
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop on SIGTERM as on Ctrl-C
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it, at any moment
         here = site.resolve()
-        roots = [(here / "content", True), (templates.resolve(), True), (here, False)]
+        roots = [(here / "content", True), (templates.resolve(), True), (BUILT_IN, True), (here, False)]
         watch(roots, here, _on_loop(loop, Debouncer(preview, loop).changed), stop)
         preview.rebuild()
         url = f"http://{host}:{port}/"

@@ -52,7 +52,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "counterpoint" / "theme"
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 HUGO_VERSION = "0.168.0"
 ELEVENTY_VERSION = "3.1.8"

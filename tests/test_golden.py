@@ -2,7 +2,7 @@
 
 After an intended change to the output, regenerate the expected files with
 
-    python build.py --site tests/sites/golden --templates templates --out tests/sites/golden/expected
+    python build.py --site tests/sites/golden --out tests/sites/golden/expected
 
 and review the diff (`git diff tests/sites/golden/expected`) before committing it.
 """
@@ -16,7 +16,7 @@ import pytest
 
 from conftest import GOLDEN, TEMPLATES, run_cli
 
-REGENERATE = "python build.py --site tests/sites/golden --templates templates --out tests/sites/golden/expected"
+REGENERATE = "python build.py --site tests/sites/golden --out tests/sites/golden/expected"
 
 
 def files_under(folder: Path) -> dict[str, bytes]:

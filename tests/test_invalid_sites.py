@@ -248,9 +248,14 @@ def test_template_mistakes_are_located_not_tracebacks(
 
 
 def test_a_missing_template_is_named(golden_copy: Path, build_site: Build) -> None:
-    (golden_copy / "templates/404.html").unlink()
+    page = golden_copy / "templates/404.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("{% block main %}", '{% include "_gone.html" %}{% block main %}')
+    )
     _, _, err = build_site(golden_copy)
-    assert problems(err) == ["templates/404.html: the template '404.html' is missing from templates/"]
+    assert problems(err) == [
+        "templates/404.html: the template '_gone.html' is missing from templates/ or the built-in theme"
+    ]
 
 
 def test_base_url_and_language_are_validated(golden_copy: Path, build_site: Build) -> None:

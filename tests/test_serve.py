@@ -289,7 +289,7 @@ def test_allow_host_lets_another_name_in(golden_copy: Path) -> None:
 def test_requests_are_answered_while_a_build_runs(tmp_path: Path) -> None:
     site = tmp_path / "site"
     make_site(site, pages=400)
-    shutil.copytree(ROOT / "templates", site / "templates")
+    shutil.copytree(ROOT / "counterpoint" / "theme", site / "templates")
     port = free_port()
     process = start(site, port)
     try:

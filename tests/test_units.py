@@ -260,7 +260,8 @@ def test_build_py_leaves_the_replaced_site_to_a_background_removal(tmp_path: Pat
     site = tmp_path / "site"
     shutil.copytree(ROOT / "tests" / "sites" / "golden", site, ignore=shutil.ignore_patterns("expected"))
     out = tmp_path / "out"
-    command = [sys.executable, str(ROOT / "build.py"), "--site", str(site), "--templates", str(ROOT / "templates")]
+    theme = ROOT / "counterpoint" / "theme"
+    command = [sys.executable, str(ROOT / "build.py"), "--site", str(site), "--templates", str(theme)]
     for _ in range(2):
         subprocess.run([*command, "--out", str(out), "-q"], check=True, capture_output=True)
         assert (out / "index.html").is_file() and (out / MARKER).is_file()
