@@ -24,6 +24,8 @@ class Options:
     """The folder `new` writes to."""
     prog: str
     """How the command is called (`build.py`, `counterpoint`), for the hints it prints."""
+    imported: tuple[str, str, str, bool, bool] | None
+    """`import`'s FILE, --slug, --perspective, --excerpt and --force."""
     site: Path
     """Folder holding site.yaml, content/ and templates/."""
     out: Path
@@ -76,6 +78,22 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
         "as it is, with the built-in theme. DIR must be new or empty.",
     )
     new.add_argument("folder", type=Path, metavar="DIR", help="the folder to create")
+    imports = commands.add_parser(
+        "import",
+        help="turn a saved web page (.html), a text file (.txt) or standard input (-) into a source article",
+        description="Write content/articles/SLUG.md from FILE: a saved web page (its article extracted, every "
+        "paragraph, heading, list item and block quote verbatim, the page's chrome dropped, the front matter "
+        "filled from what the page says about itself), a text file of one paragraph per line, or - for standard "
+        "input. The import checks itself against the page's article container and names every block it dropped.",
+    )
+    imports.add_argument("file", metavar="FILE", help="the saved page or text file, or - for standard input")
+    imports.add_argument(
+        "--site", type=Path, default=argparse.SUPPRESS, metavar="DIR", help="the site folder (default: here)"
+    )
+    imports.add_argument("--slug", required=True, help="the article's slug: its file name and how it is cited")
+    imports.add_argument("--perspective", required=True, metavar="ID", help="the perspective it argues")
+    imports.add_argument("--excerpt", action="store_true", help="the text is part of a longer article")
+    imports.add_argument("--force", action="store_true", help="replace an existing article of that slug")
     cite = commands.add_parser(
         "cite",
         help='find words in the sources and print the citation to paste, e.g. cite "charting a new path"',
@@ -149,6 +167,9 @@ def parse_options(argv: Sequence[str] | None, prog: str = "build.py") -> Options
         command=args.get("command") or "build",
         words=" ".join(args.get("words", ())),
         folder=args.get("folder"),
+        imported=(args["file"], args["slug"], args["perspective"], args["excerpt"], args["force"])
+        if args.get("command") == "import"
+        else None,
         prog=prog,
         site=site,
         out=args.get("out", site / "output"),
@@ -198,6 +219,10 @@ def main(argv: Sequence[str] | None = None, tidy_later: bool = False, prog: str 
         for message in wrong:
             print(message, file=sys.stderr)
         return 1
+    if options.command == "import" and options.imported is not None:
+        from counterpoint.importer import run as run_import
+
+        return run_import(options.imported[0], options.site, *options.imported[1:])
     if options.command == "cite":
         from counterpoint.cite import run
 
