@@ -46,3 +46,18 @@ def test_the_installed_command_builds_a_site_outside_the_repository(tmp_path: Pa
         assert (site / "output" / page).read_bytes() == (GOLDEN / "expected" / page).read_bytes(), page
     cited = subprocess.run([command, "cite", "takings are up"], cwd=site, capture_output=True, text=True, timeout=60)
     assert cited.stdout.startswith('[@green-gazette ¶8 "takings are up"]'), cited.stderr
+
+
+def test_build_py_run_elsewhere_by_a_python_without_the_dependencies_says_where_and_what_to_install(
+    tmp_path: Path,
+) -> None:
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    # -S: no site-packages, so nothing is installed; the variable stops build.py from handing over to .venv.
+    environment = {"PATH": "/usr/bin:/bin", "COUNTERPOINT_IN_VENV": "1"}
+    done = subprocess.run(
+        [str(base), "-S", str(ROOT / "build.py")], cwd=tmp_path, capture_output=True, text=True, env=environment
+    )
+    assert done.returncode == 1
+    assert "lacks jinja2, markdown_it, mdit_py_plugins, yaml; install them with\n" in done.stderr
+    assert f"  cd {ROOT} && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt\n" in done.stderr
+    assert "Traceback" not in done.stderr
