@@ -126,7 +126,7 @@ def from_html(page: str, name: str) -> Imported:
     front = {_norm(t) for t in (meta.title, subtitle) if t}
     dropped = tuple(text for text in _texts(container) if _norm(text) not in kept and _norm(text) not in front)
     version = getattr(trafilatura, "__version__", "")
-    how = f"Extracted from the saved web page {name} by `import` (trafilatura {version})."
+    how = f"Extracted from the saved web page {name} by Counterpoint's import command (trafilatura {version})."
     return Imported(tuple(pieces), meta, dropped, _chrome(document, container), how)
 
 
