@@ -1,6 +1,7 @@
 """Find quoted words in a source, forgiving typography and nothing else.
 
-Forgiven: curly versus straight quotes, dash variants, runs of white space,
+Forgiven: curly versus straight quotes, dash variants, full-width versus half-width punctuation (Chinese,
+Japanese and Korean text), runs of white space,
 and the case of the first letter of the quote (and of each part after an
 ellipsis). An ellipsis (`…` or `...`) splits a quote into parts that must
 appear in order within one paragraph.
@@ -24,7 +25,20 @@ from urllib.parse import quote as percent_encode
 _SINGLE = "'‘’‚‛′"
 _DOUBLE = '"“”„‟″'
 _DASHES = "-‐‑‒–—―−"
-_TABLE = str.maketrans({**dict.fromkeys(_SINGLE, "'"), **dict.fromkeys(_DOUBLE, '"'), **dict.fromkeys(_DASHES, "-")})
+_FULL_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F) if not chr(code - 0xFEE0).isalnum()}
+"""Full-width punctuation (`，` `：` `（`), as Chinese, Japanese and Korean text sets it, and its ASCII form."""
+_HALF_WIDTH = {"｡": "。", "､": "、", "｢": "「", "｣": "」", "･": "・"}
+"""Half-width CJK punctuation and its usual (full-width) form."""
+_TABLE = str.maketrans(
+    {
+        **_FULL_WIDTH,
+        **_HALF_WIDTH,
+        **dict.fromkeys(_SINGLE, "'"),
+        **dict.fromkeys(_DOUBLE, '"'),
+        **dict.fromkeys(_DASHES, "-"),
+    }
+)
+"""Each character a quote may have in place of another: one for one, so folded text keeps its length."""
 _SPACE = re.compile(r"\s+")
 """White space as `str.isspace` knows it: `\\s` in a str pattern is the same set."""
 _DASH_RUN = re.compile(r"-{2,}")
@@ -213,10 +227,16 @@ def _find_part(text: str, part: str, start: int) -> int:
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:
-    """Return True unless the match cuts a word at either end ("hinese" in "Chinese")."""
-    cuts_start = start > 0 and text[start].isalnum() and text[start - 1].isalnum()
-    cuts_end = end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    """Return True unless the match cuts a word at either end ("hinese" in "Chinese"). Chinese and Japanese
+    run words together without spaces, so a match may start or end at any of their characters."""
+    cuts_start = start > 0 and _in_word(text[start]) and _in_word(text[start - 1])
+    cuts_end = end < len(text) and _in_word(text[end - 1]) and _in_word(text[end])
     return not (cuts_start or cuts_end)
+
+
+def _in_word(char: str) -> bool:
+    """Return True for a letter or digit of a script that separates words by spaces."""
+    return char.isalnum() and unicodedata.east_asian_width(char) not in ("W", "F")
 
 
 def locate(quote: str, passages: Sequence[Searchable]) -> list[QuoteMatch]:
@@ -237,6 +257,8 @@ def closest(quote: str, passages: Sequence[Searchable]) -> tuple[int, str] | Non
     Only the most promising runs are compared closely (those sharing the most words with the quote, in the
     paragraphs sharing the most): comparing every run of every paragraph took seconds per quote on a long source.
     """
+    if quote.strip() and not any(char.isspace() for char in quote.strip()) and any(_wide(c) for c in quote):
+        return _closest_characters(quote, passages)  # Chinese or Japanese: no spaces to find words by
     target = fold(quote).lower()
     quoted = target.split()[:_WIDEST]
     target = " ".join(quoted)
@@ -257,6 +279,28 @@ def closest(quote: str, passages: Sequence[Searchable]) -> tuple[int, str] | Non
     if best is None or best[0] < 0.4:
         return None
     return best[1], best[2]
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _closest_characters(quote: str, passages: Sequence[Searchable]) -> tuple[int, str] | None:
+    """Return the paragraph number and the run of characters most like `quote`, for text without spaces."""
+    target = fold(quote)
+    width = len(target)
+    best: tuple[float, int, str] | None = None
+    for passage in passages:
+        text = passage.text
+        for start in range(max(1, len(text) - width + 1)):
+            window = text[start : start + width]
+            matcher = difflib.SequenceMatcher(None, target, fold(window), autojunk=False)
+            if matcher.real_quick_ratio() <= (best[0] if best else 0.0):
+                continue
+            ratio = matcher.ratio()
+            if best is None or ratio > best[0]:
+                best = (ratio, passage.number, window)
+    return (best[1], best[2]) if best is not None and best[0] >= 0.4 else None
 
 
 _WIDEST = 40

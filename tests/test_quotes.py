@@ -95,3 +95,29 @@ def test_text_fragment_uses_start_and_end_for_long_or_split_quotes() -> None:
     assert text_fragment(SOURCE, match.spans) == ":~:text=Chinese%20firms%20are%20not,%E2%80%94%20they%20are%20forging"
     [match] = locate("Chinese firms … own paths", PASSAGES)
     assert text_fragment(SOURCE, match.spans) == ":~:text=Chinese%20firms,own%20paths"
+
+
+CJK = Passage(1, "报道说，中国的科技公司“正在走自己的路”：这是一个新的阶段｡")
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "中国的科技公司",  # inside a run of characters: Chinese puts no spaces between words
+        "报道说,中国",  # a half-width comma for the source's full-width one
+        "“正在走自己的路”:这是",  # a half-width colon
+        "一个新的阶段。",  # the usual full stop for the source's half-width one
+        '"正在走自己的路"',  # straight quotes for curly
+    ],
+)
+def test_forgives_full_width_against_half_width_punctuation(quote: str) -> None:
+    assert locate(quote, [CJK]), quote
+
+
+def test_does_not_forgive_other_characters_in_cjk_text() -> None:
+    assert not locate("中国的技术公司", [CJK])
+    assert closest("中国的技术公司", [CJK]) is not None
+
+
+def test_the_closest_passage_of_cjk_text_is_found_by_characters() -> None:
+    assert closest("中国的技术公司", [CJK]) == (1, "中国的科技公司")
