@@ -118,7 +118,7 @@ class ArticleMeta:
     published: datetime.date | None = None
     """Publication date; leave it out when it is not known."""
     url: str | None = None
-    """Where the text was captured from."""
+    """The article's own web address, where it was published (where the text was captured from goes in notes)."""
     archive_url: str | None = None
     """Another copy of the text (an archive or a mirror)."""
     notes: tuple[str, ...] = ()
