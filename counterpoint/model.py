@@ -92,6 +92,8 @@ class SiteConfig:
     """The address the site will be published at; optional."""
     topics: tuple[str, ...] = ()
     """Topic slugs in reading order; when empty, topics sort by their `order`, then title."""
+    updated: datetime.date | None = None
+    """When the explainer was last revised: the date of its Atom feed (else the newest source's date)."""
     build: BuildOptions = field(default_factory=BuildOptions)
     """Options of the build."""
 

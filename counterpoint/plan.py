@@ -7,11 +7,13 @@ of a broken link on the content file to edit.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from counterpoint import urls
 from counterpoint.model import Document, Site
+from counterpoint.structured import FEED, feed_date
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,14 @@ class Robots:
 
 
 @dataclass(frozen=True)
+class Feed:
+    """feed.xml, an Atom feed of the topics, when the site has a base_url and a date to give it."""
+
+    updated: datetime.date
+    """Its date (`structured.feed_date`)."""
+
+
+@dataclass(frozen=True)
 class Asset:
     """A file of the theme's assets/, under its hashed name."""
 
@@ -74,7 +84,7 @@ class Asset:
     """Its output path (`assets/style.0123456789.css`)."""
 
 
-Spec = IndexPage | SourcesPage | NotFoundPage | TopicPage | OtherPage | SourcePage | Sitemap | Robots | Asset
+Spec = IndexPage | SourcesPage | NotFoundPage | TopicPage | OtherPage | SourcePage | Sitemap | Robots | Feed | Asset
 """What an output file is, and so how it is rendered."""
 
 
@@ -147,6 +157,9 @@ def make_plan(site: Site, cited: Mapping[str, frozenset[str]], assets: tuple[str
     if site.config.base_url:
         listed = tuple(sorted(o.path for o in outputs if o.path.endswith(".html") and o.path != urls.NOT_FOUND))
         outputs += [Output("sitemap.xml", Sitemap(listed), (SHAPE,)), Output("robots.txt", Robots(), (SHAPE,))]
+        updated = feed_date(site.config, site.articles)
+        if updated is not None:
+            outputs.append(Output(FEED, Feed(updated), (SHAPE,)))  # topics' front matter, sources' dates
     return tuple(outputs)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from counterpoint import urls
+from counterpoint import structured, urls
 from counterpoint.citations import PLACEHOLDER
 from counterpoint.errors import Problem
 from counterpoint.model import (
@@ -46,6 +46,7 @@ from counterpoint.model import (
 )
 from counterpoint.plan import (
     Asset,
+    Feed,
     IndexPage,
     NotFoundPage,
     OtherPage,
@@ -251,6 +252,7 @@ class Renderer:
         self.assets = hashed_assets(theme.files)
         self.assets_by_name = {plain: hashed for hashed, (_, plain) in self.assets.items()}
         self.articles = {a.slug: a for a in site.articles}
+        self.feed = bool(site.config.base_url) and structured.feed_date(site.config, site.articles) is not None
 
     def render(self, output: Output) -> str | bytes | Problem:
         """Return one output file: the text of a page (or of another text file), the bytes of an asset; or the
@@ -265,6 +267,8 @@ class Renderer:
             case Robots():
                 base = site.config.base_url or ""
                 return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n"
+            case Feed(updated):
+                return structured.atom(site.config, site.topics, updated)
             case IndexPage():
                 try:  # the rows, each kept from build to build, joined here: a template loop over thousands is slow
                     rows = Markup("".join([self._topic_row(output.path, topic) for topic in site.topics]))
@@ -274,7 +278,8 @@ class Renderer:
                     perspectives = self._perspectives(output.path)
                 except Exception as error:  # the theme's mistake, located like any other
                     return template_problem(error, "_perspectives.html", self.theme)
-                return self._page("index.html", output.path, rows=rows, perspectives=perspectives)
+                jsonld = structured.website(site.config)
+                return self._page("index.html", output.path, rows=rows, perspectives=perspectives, jsonld=jsonld)
             case SourcesPage():
                 return self._page("sources.html", output.path)
             case NotFoundPage():
@@ -283,9 +288,13 @@ class Renderer:
                 return self._topic_page(output.path, index)
             case OtherPage(index):
                 page = site.pages[index]
-                return self._page("page.html", output.path, doc=page, **self._document(page, output.path))
+                jsonld = structured.other_page(site.config, page, output.path)
+                context = self._document(page, output.path)
+                return self._page("page.html", output.path, doc=page, jsonld=jsonld, **context)
             case SourcePage(slug):
-                return self._page("source.html", output.path, **self._source(self.articles[slug]))
+                article = self.articles[slug]
+                jsonld = structured.source_page(site.config, article, output.path)
+                return self._page("source.html", output.path, jsonld=jsonld, **self._source(article))
 
     def _topic_page(self, path: str, index: int) -> str | Problem:
         topics = self.site.topics
@@ -293,7 +302,12 @@ class Renderer:
         previous = topics[index - 1] if index > 0 else None
         following = topics[index + 1] if index + 1 < len(topics) else None
         context = self._document(topic, path)
-        return self._page("topic.html", path, topic=topic, number=index + 1, prev=previous, next=following, **context)
+        references = context["references"]
+        assert isinstance(references, tuple)
+        jsonld = structured.topic_article(self.site.config, topic, path, references, self.articles)
+        return self._page(
+            "topic.html", path, topic=topic, number=index + 1, prev=previous, next=following, jsonld=jsonld, **context
+        )
 
     def _perspectives(self, path: str) -> Markup:
         """Return the index's list of perspectives and their sources, kept while the site's shape is unchanged."""
@@ -329,6 +343,7 @@ class Renderer:
     # -- helpers given to templates ------------------------------------------------
 
     def _page(self, template: str, path: str, **context: object) -> str | Problem:
+        context.setdefault("jsonld", None)  # the pages that say nothing about themselves to machines
         # 404.html is served at any address, where relative links break: make them absolute when we can.
         base = self.site.config.base_url
         if path == urls.NOT_FOUND and base:
@@ -340,6 +355,7 @@ class Renderer:
                 site=self.site.config,
                 path=path,
                 canonical=urls.absolute(base, path) if base and path != urls.NOT_FOUND else "",
+                feed=link(structured.FEED) if self.feed else "",
                 link=link,
                 asset=partial(self._asset, link),
                 topics=self.site.topics,

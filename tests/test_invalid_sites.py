@@ -33,7 +33,7 @@ def test_every_site_yaml_problem_is_reported_at_once(golden_copy: Path, build_si
     _, _, err = build_site(golden_copy)
     assert problems(err) == [
         "site.yaml:2: unknown key 'colour' in site.yaml; the keys allowed are: "
-        "base_url, build, description, language, perspectives, question, title, topics",
+        "base_url, build, description, language, perspectives, question, title, topics, updated",
         "site.yaml:2: site.yaml is missing the required key 'title'",
         "site.yaml:11: 'perspectives[1]' is missing the required key 'label'",
     ]
@@ -220,7 +220,7 @@ def test_a_file_that_is_not_utf8_is_named(golden_copy: Path, build_site: Build) 
             "base.html",
             "asset('favicon.svg')",
             "asset('favicon.png')",
-            "templates/base.html:18: template error: no asset 'favicon.png' in assets/ "
+            "templates/base.html:24: template error: no asset 'favicon.png' in assets/ "
             "(it holds counterpoint.js, favicon.svg, style.css)",
         ),
         (
