@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html import unescape
 from typing import NamedTuple
@@ -114,19 +114,58 @@ def pack_pages(pages: Iterable[tuple[str, PageLinks]]) -> str:
 
 
 def unpack_pages(packed: str) -> Iterator[tuple[str, PageLinks]]:
-    """Yield the pages `pack_pages` packed."""
+    """Yield the pages `pack_pages` packed, one at a time: the whole site's links, split at once, would be
+    hundreds of thousands of strings held together."""
+    values = _values(packed)
+    for name in values:
+        ids, links = int(next(values)), int(next(values))
+        found = frozenset(next(values) for _ in range(ids))
+        fields = [next(values) for _ in range(4 * links)]
+        yield name, PageLinks(found, tuple(map(Link._make, zip(*[iter(fields)] * 4, strict=True))))
+
+
+def _values(packed: str) -> Iterator[str]:
+    """Yield the NUL-separated values of `packed`, without splitting it all at once."""
     if not packed:
         return
-    values = packed.split("\0")
-    at = 0
-    while at < len(values):
-        name, ids, links = values[at], int(values[at + 1]), int(values[at + 2])
-        at += 3
-        found = frozenset(values[at : at + ids])
-        at += ids
-        fields = values[at : at + 4 * links]
-        at += 4 * links
-        yield name, PageLinks(found, tuple(map(Link._make, zip(*[iter(fields)] * 4, strict=True))))
+    start = 0
+    while True:
+        end = packed.find("\0", start)
+        if end < 0:
+            yield packed[start:]
+            return
+        yield packed[start:end]
+        start = end + 1
+
+
+def broken_packed_links(packed: Sequence[str], files: Collection[str]) -> list[Problem]:
+    """Return the broken links of packed pages (as `broken_links` does), reading them twice rather than holding
+    them: the ids of every page first, then each link, checked and let go."""
+    ids = {name: page.ids for part in packed for name, page in unpack_pages(part)}
+    problems = []
+    for part in packed:
+        for name, page in unpack_pages(part):
+            problems += broken_links_among({name: page}, _Ids(ids), files)
+    return sorted(problems, key=lambda problem: problem.path)
+
+
+class _Ids(Mapping[str, PageLinks]):
+    """Pages known by their ids alone, which is all `broken_links_among` reads of the pages linked to."""
+
+    def __init__(self, ids: Mapping[str, frozenset[str]]) -> None:
+        self.ids = ids
+
+    def __getitem__(self, name: str) -> PageLinks:
+        return PageLinks(self.ids[name], ())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.ids
 
 
 def _from_top(up: str, link: str) -> Link | None:

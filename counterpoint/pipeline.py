@@ -29,12 +29,11 @@ from markupsafe import Markup
 from counterpoint.checks import (
     LinkIndex,
     PageLinks,
-    broken_links,
+    broken_packed_links,
     check_links,
     pack_pages,
     plain_attributes,
     read_page,
-    unpack_pages,
 )
 from counterpoint.errors import BuildFailed, Problem
 from counterpoint.inputs import InputReader, read_folder
@@ -600,9 +599,8 @@ class _ColdBuild:
         failed = [p for _, found in reports for p in found]
         if failed:
             raise BuildFailed(sorted(failed, key=lambda p: p.path))
-        pages = dict(unpack_pages("\0".join(packed for packed, _ in reports if packed)))
         paths = tuple(sorted(o.path for o in plan))
-        broken = broken_links(pages, set(paths))
+        broken = broken_packed_links([packed for packed, _ in reports if packed], set(paths))
         if broken:
             raise BuildFailed(_blame(broken, plan))
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
