@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from xml.sax.saxutils import escape
+from html import escape  # for XML too: & < > and both quotes (xml.sax.saxutils would import urllib.request)
 
 from counterpoint import urls
 from counterpoint.model import Article, Page, Reference, SiteConfig, Topic
