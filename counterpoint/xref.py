@@ -10,7 +10,9 @@ common ground, context), not the order they were written in the file.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
+import sys
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple
@@ -153,7 +155,24 @@ def _marker(number: int, occurrence: int, credit: str, locator: WholeArticle | P
     """Return the marker of the `occurrence`th citation of reference `number`, which cites `locator` of a
     source whose words there are `credit`'s (the outlet, or a person it quotes)."""
     where = f", {locator}" if isinstance(locator, Paragraphs) else ""
-    return Marker(f"cite-{number}-{occurrence}", str(number), f"#ref-{number}", f"{credit}{where}")
+    return Marker(_id(number, occurrence), _label(number), _href(number), sys.intern(f"{credit}{where}"))
+
+
+# Every document numbers its markers from 1: the same few strings serve them all (a site of 50,000 citations
+# would otherwise hold each many times over).
+@functools.lru_cache(maxsize=4096)
+def _id(number: int, occurrence: int) -> str:
+    return f"cite-{number}-{occurrence}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(number: int) -> str:
+    return str(number)
+
+
+@functools.lru_cache(maxsize=1024)
+def _href(number: int) -> str:
+    return f"#ref-{number}"
 
 
 def uncited(articles: Iterable[Article], cited: set[str]) -> list[Problem]:
