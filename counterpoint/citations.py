@@ -233,6 +233,7 @@ def _sentences(children: Sequence[Token]) -> dict[int, str]:
     at: dict[int, int] = {}
     for index, child in enumerate(children):
         if child.type == "citation":
+            text = text.rstrip(" ")  # as the marker will stand: against its word (`_attach`)
             at[index] = len(text)
         elif child.type in ("text", "code_inline"):
             text += child.content

@@ -589,6 +589,9 @@ class Resolution:
     """The reference list, in order."""
     balance: tuple[int, ...]
     """Citations of each perspective's sources, in the order site.yaml declares the perspectives."""
+    sentences: tuple[str, ...] = ()
+    """The sentence each citation use stands in, by use index (empty for a pull quote): the body of its
+    Web Annotation."""
 
     @functools.cached_property
     def cited(self) -> frozenset[str]:

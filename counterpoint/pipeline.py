@@ -42,6 +42,7 @@ from counterpoint.model import Article, Body, Commentary, Document, Page, Resolu
 from counterpoint.parallel import Team, map_in_order, run_team, worker_count
 from counterpoint.plan import (
     SHAPE,
+    Annotations,
     IndexPage,
     OtherPage,
     Output,
@@ -668,11 +669,13 @@ class _ColdBuild:
         balances = {s.path: s.balance for s in ordered}
         renderer = Renderer(site, self.setup.env, self.setup.theme, resolved, citing, balances)
         outcomes: list[str | Problem] = []
-        for output in plan:
-            if isinstance(output.spec, TopicPage | OtherPage) and output.source in resolved:
-                outcomes.append(self._render(renderer, output))
-                del resolved[output.source]  # its page is written: let its body and citations go
-        rest = sorted((o for o in plan if not isinstance(o.spec, TopicPage | OtherPage)), key=_lighter)
+        mine = [(index, o) for index, o in enumerate(plan) if isinstance(o.spec, _OWN) and o.source in resolved]
+        last = {output.source: index for index, output in mine}
+        for index, output in mine:
+            outcomes.append(self._render(renderer, output))
+            if last[output.source] == index and output.source is not None:
+                del resolved[output.source]  # its files are written: let its body and citations go
+        rest = sorted((o for o in plan if not isinstance(o.spec, _OWN)), key=_lighter)
         outcomes += (outcome for _, outcome in team.share(partial(self._render, renderer), rest))
         packed = "\0".join(o for o in outcomes if isinstance(o, str) and o)
         return packed, [o for o in outcomes if isinstance(o, Problem)]
@@ -690,6 +693,10 @@ class _ColdBuild:
         if not isinstance(made, str) or not _is_page(output):
             return ""
         return pack_pages([(output.path, read_page(output.path, made, self.setup.plain))])
+
+
+_OWN = (TopicPage, OtherPage, Annotations)
+"""What a document's own process renders: its page, and its annotations."""
 
 
 def _is_page(output: Output) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from counterpoint import urls
 from counterpoint.model import Document, Site
 from counterpoint.structured import FEED, feed_date
+from counterpoint.webannotations import path_of as annotations_path
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,14 @@ class Robots:
 
 
 @dataclass(frozen=True)
+class Annotations:
+    """A topic's or page's citations as W3C Web Annotations, beside its page, when it cites anything."""
+
+    document: str
+    """The document's path."""
+
+
+@dataclass(frozen=True)
 class Feed:
     """feed.xml, an Atom feed of the topics, when the site has a base_url and a date to give it."""
 
@@ -84,7 +93,19 @@ class Asset:
     """Its output path (`assets/style.0123456789.css`)."""
 
 
-Spec = IndexPage | SourcesPage | NotFoundPage | TopicPage | OtherPage | SourcePage | Sitemap | Robots | Feed | Asset
+Spec = (
+    IndexPage
+    | SourcesPage
+    | NotFoundPage
+    | TopicPage
+    | OtherPage
+    | SourcePage
+    | Annotations
+    | Sitemap
+    | Robots
+    | Feed
+    | Asset
+)
 """What an output file is, and so how it is rendered."""
 
 
@@ -144,9 +165,9 @@ def make_plan(site: Site, cited: Mapping[str, frozenset[str]], assets: tuple[str
         Output(urls.NOT_FOUND, NotFoundPage(), (SHAPE,)),
     ]
     for index, topic in enumerate(site.topics):
-        outputs.append(_document_output(topic, TopicPage(index), cited))
+        outputs += _document_outputs(topic, TopicPage(index), cited)
     for index, page in enumerate(site.pages):
-        outputs.append(_document_output(page, OtherPage(index), cited))
+        outputs += _document_outputs(page, OtherPage(index), cited)
     citing: dict[str, list[str]] = {a.slug: [] for a in site.articles}
     for document in site.documents:
         for slug in cited[document.path]:
@@ -163,10 +184,16 @@ def make_plan(site: Site, cited: Mapping[str, frozenset[str]], assets: tuple[str
     return tuple(outputs)
 
 
-def _document_output(document: Document, spec: TopicPage | OtherPage, cited: Mapping[str, frozenset[str]]) -> Output:
+def _document_outputs(
+    document: Document, spec: TopicPage | OtherPage, cited: Mapping[str, frozenset[str]]
+) -> list[Output]:
+    """Return a document's page and, when it cites anything, its Web Annotations."""
     sources = (article_input(slug) for slug in cited[document.path])
     inputs = _inputs(SHAPE, document_input(document.path), resolution_input(document.path), *sources)
-    return Output(urls.file(document.url), spec, inputs, document.path)
+    page = Output(urls.file(document.url), spec, inputs, document.path)
+    if not cited[document.path]:
+        return [page]
+    return [page, Output(annotations_path(document), Annotations(document.path), inputs, document.path)]
 
 
 def _inputs(*keys: str) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +21,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from counterpoint import structured, urls
+from counterpoint import structured, urls, webannotations
 from counterpoint.citations import PLACEHOLDER
 from counterpoint.errors import Problem
 from counterpoint.model import (
@@ -45,6 +46,7 @@ from counterpoint.model import (
     TopicMeta,
 )
 from counterpoint.plan import (
+    Annotations,
     Asset,
     Feed,
     IndexPage,
@@ -252,6 +254,7 @@ class Renderer:
         self.assets = hashed_assets(theme.files)
         self.assets_by_name = {plain: hashed for hashed, (_, plain) in self.assets.items()}
         self.articles = {a.slug: a for a in site.articles}
+        self._by_path = {d.path: d for d in site.documents}
         self.feed = bool(site.config.base_url) and structured.feed_date(site.config, site.articles) is not None
 
     def render(self, output: Output) -> str | bytes | Problem:
@@ -267,6 +270,10 @@ class Renderer:
             case Robots():
                 base = site.config.base_url or ""
                 return f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n"
+            case Annotations(document):
+                found = self._by_path[document]
+                _, resolution = self.documents[document]
+                return json.dumps(webannotations.collection(site.config, found, resolution, self.articles), indent=1)
             case Feed(updated):
                 return structured.atom(site.config, site.topics, updated)
             case IndexPage():
@@ -344,6 +351,7 @@ class Renderer:
 
     def _page(self, template: str, path: str, **context: object) -> str | Problem:
         context.setdefault("jsonld", None)  # the pages that say nothing about themselves to machines
+        context.setdefault("annotations", "")
         # 404.html is served at any address, where relative links break: make them absolute when we can.
         base = self.site.config.base_url
         if path == urls.NOT_FOUND and base:
@@ -407,6 +415,7 @@ class Renderer:
             "context": sections.get(Context(), ""),
             "references": resolution.references,
             "passage": self._passage,
+            "annotations": link(webannotations.path_of(document)) if resolution.references else "",
         }
 
     def _passage(self, reference: Reference) -> Markup:

@@ -105,7 +105,8 @@ def resolve_document(
     cited = list(dict.fromkeys(t.article for t in numbers))
     problems += misquoted_labels(path, body.labels, articles, targets_of, cited)
     problems += _front_matter_labels(document, articles, cited)
-    return Resolution(tuple(markers), tuple(pullquotes), references, tuple(balance)), problems
+    sentences = tuple(use.sentence for use in uses)
+    return Resolution(tuple(markers), tuple(pullquotes), references, tuple(balance), sentences), problems
 
 
 class Mention(NamedTuple):

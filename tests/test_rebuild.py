@@ -78,7 +78,7 @@ def test_a_topic_edit_renders_only_that_topic(golden_copy: Path) -> None:
     first = builder.build()
     assert first.rendered == first.paths
     EDITS["topic body"](golden_copy)
-    assert builder.build().rendered == ("topics/air/index.html",)
+    assert builder.build().rendered == ("topics/air/annotations.jsonld", "topics/air/index.html")
 
 
 def test_a_new_citation_renders_the_topic_the_index_and_the_sources_it_cites(golden_copy: Path) -> None:
@@ -89,6 +89,7 @@ def test_a_new_citation_renders_the_topic_the_index_and_the_sources_it_cites(gol
         "index.html",  # its balance of citations changed
         "sources/green-gazette/index.html",  # its back-links' numbers changed
         "sources/motor-monthly/index.html",
+        "topics/air/annotations.jsonld",  # its citations as Web Annotations
         "topics/air/index.html",
     )
 
@@ -100,7 +101,9 @@ def test_an_article_edit_renders_the_article_and_the_topics_quoting_it(golden_co
     assert set(builder.build().rendered) == {
         "sources/index.html",  # it counts each source's paragraphs
         "sources/motor-monthly/index.html",
+        "topics/air/annotations.jsonld",  # their annotations quote the source's words, and number them
         "topics/air/index.html",
+        "topics/shops/annotations.jsonld",
         "topics/shops/index.html",
     }
 

@@ -1,0 +1,121 @@
+"""Every citation of a document as a W3C Web Annotation: one `AnnotationCollection` per topic or page. Pure.
+
+Each annotation's body is the commentary's sentence and the marker's place on the page; its target is the
+source, twice: the original article (its `url`, when known) and the site's own copy of it. Both carry a
+`TextQuoteSelector` (`exact` verbatim from the source, with `prefix` and `suffix`) and a
+`TextPositionSelector`; the site's copy also names the paragraph (`FragmentSelector`, `#p4`). Positions count
+characters in the article's text as its numbered blocks give it, joined by blank lines (`\\n\\n`): the text an
+annotation client sees of the site's copy, and, save for the original page's chrome, of the original.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+
+from counterpoint import urls
+from counterpoint.model import Article, Document, Paragraphs, Resolution, SiteConfig, Target
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+FILE = "annotations.jsonld"
+MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+_AROUND = 32
+"""Characters of `prefix` and `suffix`."""
+Data = dict[str, object]
+
+
+def path_of(document: Document) -> str:
+    """Return the output path of a document's annotations: beside its page."""
+    return posixpath.join(posixpath.dirname(urls.file(document.url)), FILE)
+
+
+def collection(config: SiteConfig, document: Document, resolution: Resolution, articles: Mapping[str, Article]) -> Data:
+    """Return the document's citations as an `AnnotationCollection` of one page of annotations."""
+    page = urls.file(document.url)
+    here = path_of(document)
+
+    def address(path: str, fragment: str = "") -> str:
+        """An address of the site: absolute with base_url, else relative to the annotations file."""
+        base = config.base_url
+        where = urls.absolute(base, path) if base else posixpath.relpath(path, posixpath.dirname(here))
+        return f"{where}#{fragment}" if fragment else where
+
+    use_of = {marker.id: use for use, markers in resolution.markers for marker in markers}
+    items = []
+    for reference in resolution.references:
+        article = articles[reference.target.article]
+        for marker in reference.markers:
+            use = use_of.get(marker.id)
+            sentence = resolution.sentences[use] if use is not None and use < len(resolution.sentences) else ""
+            body: list[Data] = [{"id": address(page, marker.id), "type": "Text", "format": "text/html"}]
+            if sentence:
+                body.insert(
+                    0, {"type": "TextualBody", "value": sentence, "format": "text/plain", "language": config.language}
+                )
+            items.append(
+                {
+                    "id": address(here, marker.id),
+                    "type": "Annotation",
+                    "motivation": "commenting",
+                    "body": body,
+                    "target": _targets(article, reference.target, address),
+                }
+            )
+    return {
+        "@context": CONTEXT,
+        "id": address(here),
+        "type": "AnnotationCollection",
+        "label": f"Citations in “{document.title}”",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "items": items},
+    }
+
+
+def _targets(article: Article, target: Target, address: object) -> list[Data]:
+    """Return where the citation points: the original article (when its address is known) and the site's copy."""
+    selectors = selectors_of(article, target)
+    ours: Data = {"source": address(urls.file(article.url)), "type": "Text"}  # type: ignore[operator]
+    if selectors:
+        fragment = {"type": "FragmentSelector", "value": urls.paragraph(target.first or 1)}
+        ours["selector"] = [fragment, *selectors]
+    found = [ours]
+    original = article.meta.url or article.meta.archive_url
+    if original:
+        theirs: Data = {"source": original, "type": "Text"}
+        if selectors:
+            theirs["selector"] = selectors
+        found.insert(0, theirs)
+    return found
+
+
+def text_of(article: Article) -> tuple[str, list[int]]:
+    """Return the article's text (its blocks joined by blank lines) and where each block starts in it."""
+    starts, at = [], 0
+    for block in article.blocks:
+        starts.append(at)
+        at += len(block.text) + 2
+    return "\n\n".join(block.text for block in article.blocks), starts
+
+
+def selectors_of(article: Article, target: Target) -> list[Data]:
+    """Return the quote and position selectors of a citation of paragraphs or quoted words; none for a whole
+    article."""
+    if not isinstance(target.locator, Paragraphs):
+        return []
+    text, starts = text_of(article)
+    first, last = target.locator.first, target.locator.last
+    if target.spans:  # quoted words: from the first part's start to the last part's end, gap included
+        start = starts[first - 1] + target.spans[0][0]
+        end = starts[first - 1] + target.spans[-1][1]
+    else:
+        start = starts[first - 1]
+        end = starts[last - 1] + len(article.blocks[last - 1].text)
+    return [
+        {
+            "type": "TextQuoteSelector",
+            "exact": text[start:end],
+            "prefix": text[max(0, start - _AROUND) : start],
+            "suffix": text[end : end + _AROUND],
+        },
+        {"type": "TextPositionSelector", "start": start, "end": end},
+    ]
