@@ -273,7 +273,11 @@ class Renderer:
             case Annotations(document):
                 found = self._by_path[document]
                 _, resolution = self.documents[document]
-                return json.dumps(webannotations.collection(site.config, found, resolution, self.articles), indent=1)
+                return json.dumps(
+                    webannotations.collection(site.config, found, resolution, self.articles),
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
             case Feed(updated):
                 return structured.atom(site.config, site.topics, updated)
             case IndexPage():

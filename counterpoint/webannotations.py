@@ -3,7 +3,8 @@
 Each annotation's body is the commentary's sentence and the marker's place on the page; its target is the
 source, twice: the original article (its `url`, when known) and the site's own copy of it. Both carry a
 `TextQuoteSelector` (`exact` verbatim from the source, with `prefix` and `suffix`) and a
-`TextPositionSelector`; the site's copy also names the paragraph (`FragmentSelector`, `#p4`). Positions count
+`TextPositionSelector`; the site's copy names the paragraph (`FragmentSelector`, `#p4`), and carries the quote
+and position too when the original's address is not known. Positions count
 characters in the article's text as its numbered blocks give it, joined by blank lines (`\\n\\n`): the text an
 annotation client sees of the site's copy, and, save for the original page's chrome, of the original.
 """
@@ -72,20 +73,21 @@ def collection(config: SiteConfig, document: Document, resolution: Resolution, a
 
 
 def _targets(article: Article, target: Target, address: object) -> list[Data]:
-    """Return where the citation points: the original article (when its address is known) and the site's copy."""
+    """Return where the citation points: the original article, when its address is known, with the quote and
+    position selectors; and the site's copy, with the paragraph's fragment (and the selectors too, when it is
+    the only target: each file would otherwise repeat the cited passage twice)."""
     selectors = selectors_of(article, target)
     ours: Data = {"source": address(urls.file(article.url)), "type": "Text"}  # type: ignore[operator]
+    original = article.meta.url or article.meta.archive_url
     if selectors:
         fragment = {"type": "FragmentSelector", "value": urls.paragraph(target.first or 1)}
-        ours["selector"] = [fragment, *selectors]
-    found = [ours]
-    original = article.meta.url or article.meta.archive_url
-    if original:
-        theirs: Data = {"source": original, "type": "Text"}
-        if selectors:
-            theirs["selector"] = selectors
-        found.insert(0, theirs)
-    return found
+        ours["selector"] = [fragment] if original else [fragment, *selectors]
+    if not original:
+        return [ours]
+    theirs: Data = {"source": original, "type": "Text"}
+    if selectors:
+        theirs["selector"] = selectors
+    return [theirs, ours]
 
 
 def text_of(article: Article) -> tuple[str, list[int]]:
