@@ -42,9 +42,13 @@ def collection(config: SiteConfig, document: Document, resolution: Resolution, a
         return f"{where}#{fragment}" if fragment else where
 
     use_of = {marker.id: use for use, markers in resolution.markers for marker in markers}
+    texts: dict[str, tuple[str, list[int]]] = {}  # each source's text, joined once per collection
     items = []
     for reference in resolution.references:
         article = articles[reference.target.article]
+        if article.slug not in texts:
+            texts[article.slug] = text_of(article)
+        selectors = selectors_of(article, reference.target, texts[article.slug])
         for marker in reference.markers:
             use = use_of.get(marker.id)
             sentence = resolution.sentences[use] if use is not None and use < len(resolution.sentences) else ""
@@ -59,7 +63,7 @@ def collection(config: SiteConfig, document: Document, resolution: Resolution, a
                     "type": "Annotation",
                     "motivation": "commenting",
                     "body": body,
-                    "target": _targets(article, reference.target, address),
+                    "target": _targets(article, reference.target, selectors, address),
                 }
             )
     return {
@@ -72,11 +76,10 @@ def collection(config: SiteConfig, document: Document, resolution: Resolution, a
     }
 
 
-def _targets(article: Article, target: Target, address: object) -> list[Data]:
+def _targets(article: Article, target: Target, selectors: list[Data], address: object) -> list[Data]:
     """Return where the citation points: the original article, when its address is known, with the quote and
     position selectors; and the site's copy, with the paragraph's fragment (and the selectors too, when it is
     the only target: each file would otherwise repeat the cited passage twice)."""
-    selectors = selectors_of(article, target)
     ours: Data = {"source": address(urls.file(article.url)), "type": "Text"}  # type: ignore[operator]
     original = article.meta.url or article.meta.archive_url
     if selectors:
@@ -99,12 +102,12 @@ def text_of(article: Article) -> tuple[str, list[int]]:
     return "\n\n".join(block.text for block in article.blocks), starts
 
 
-def selectors_of(article: Article, target: Target) -> list[Data]:
-    """Return the quote and position selectors of a citation of paragraphs or quoted words; none for a whole
-    article."""
+def selectors_of(article: Article, target: Target, text_and_starts: tuple[str, list[int]]) -> list[Data]:
+    """Return the quote and position selectors of a citation of paragraphs or quoted words (given the article's
+    `text_of`); none for a whole article."""
     if not isinstance(target.locator, Paragraphs):
         return []
-    text, starts = text_of(article)
+    text, starts = text_and_starts
     first, last = target.locator.first, target.locator.last
     if target.spans:  # quoted words: from the first part's start to the last part's end, gap included
         start = starts[first - 1] + target.spans[0][0]
