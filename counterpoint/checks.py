@@ -89,7 +89,7 @@ def read_page(name: str, html: str, plain: bool = False) -> PageLinks:
         local = written_link.startswith("#") and "%" not in written_link and ":~:" not in written_link
         if local and (written_link[1:] in ids or written_link == "#"):  # the common case: a note on this page
             continue
-        link = _from_top(up, written_link) if up and written_link.startswith(up) else None
+        link = _from_top(up, written_link) if written_link.startswith(up) else None  # at the top, `up` is ""
         if link is None:
             link = _link(folder, written_link)
         if link is None:

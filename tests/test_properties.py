@@ -114,3 +114,5 @@ def test_the_link_checker_reads_links_from_the_top_as_it_reads_any_link(path: st
     link = "../../" + path + fragment
     quick = checks._from_top("../../", link)
     assert quick is None or quick == checks._link("topics/a", link)
+    at_the_top = checks._from_top("", path + fragment)  # a page at the site's top: nothing to climb
+    assert at_the_top is None or at_the_top == checks._link("", path + fragment)
