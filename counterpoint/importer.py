@@ -389,8 +389,11 @@ def run(source: str, site: Path, slug: str, perspective: str, excerpt: bool, for
             print(f"{source}: {message}", file=sys.stderr)
             return 1
         data, name = path.read_bytes(), path.name
-    text = data.decode("utf-8", errors="replace")
-    is_page = name.lower().endswith((".html", ".htm", ".xhtml")) or text.lstrip()[:1] == "<"
+    is_page = name.lower().endswith((".html", ".htm", ".xhtml")) or data.lstrip()[:1] == b"<"
+    text = _decode(data, is_page)
+    if isinstance(text, _Undecodable):
+        print(f"{source if source != '-' else name}: {text.message}", file=sys.stderr)
+        return 1
     try:
         article = from_html(text, name) if is_page else from_text(text, name)
     except ImportError:
@@ -429,6 +432,31 @@ def run(source: str, site: Path, slug: str, perspective: str, excerpt: bool, for
 
 _SHORT = 4
 """Blocks of fewer words than this are listed together: mostly bylines, tags and labels, not the text."""
+
+
+@dataclass(frozen=True)
+class _Undecodable:
+    """Why a file's bytes are not text: nothing is imported rather than characters replaced."""
+
+    message: str
+
+
+_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _decode(data: bytes, is_page: bool) -> str | _Undecodable:
+    """Return the text of a file: UTF-8 (a byte-order mark allowed), or for a web page the character set it
+    declares. A byte that does not decode is an error naming its line, never a replacement character."""
+    declared = _CHARSET.search(data[:4096]) if is_page and not data.startswith(b"\xef\xbb\xbf") else None
+    encoding = declared[1].decode("ascii").lower() if declared else "utf-8"
+    try:
+        return data.decode(encoding).removeprefix("\ufeff")
+    except LookupError:
+        return _Undecodable(f"the page declares the character set '{encoding}', which Python does not know")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        hint = "save it as UTF-8" if not declared else f"it declares {encoding}: save it again, or as UTF-8"
+        return _Undecodable(f"line {line}: byte 0x{data[error.start]:02x} is not {encoding} text; {hint}")
 
 
 def _check(site: Path, slug: str, perspective: str, force: bool) -> list[str]:

@@ -157,3 +157,29 @@ def test_refusals(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = import_(site, capsys, str(PAGES / "nowhere.html"), "y")
     assert status == 1
     assert "there is no such file" in err
+
+
+def test_a_page_in_the_character_set_it_declares_is_read_in_it(
+    site: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "latin.html"
+    html = (
+        (PAGES / "no-date.html")
+        .read_text(encoding="utf-8")
+        .replace('<meta charset="utf-8">', '<meta charset="windows-1252">')
+    )
+    page.write_bytes(html.replace("villages", "villages près du café").encode("windows-1252"))
+    status, _, err = import_(site, capsys, str(page), "latin")
+    assert status == 0, err
+    assert "près du café" in (site / "content" / "articles" / "latin.md").read_text(encoding="utf-8")
+
+
+def test_text_that_does_not_decode_is_refused_not_replaced(
+    site: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = tmp_path / "broken.txt"
+    text.write_bytes("First line.\nSecond line, café.\n".encode("latin-1"))
+    status, _, err = import_(site, capsys, str(text), "broken")
+    assert status == 1
+    assert err == f"{text}: line 2: byte 0xe9 is not utf-8 text; save it as UTF-8\n"
+    assert not (site / "content" / "articles" / "broken.md").exists()
