@@ -68,8 +68,3 @@ NONE = Hedges(frozenset(), frozenset())
 def hedges_for(language: str) -> Hedges:
     """Return the lists of a language tag (`en`, `en-GB`), or empty lists when there are none for it."""
     return _BY_LANGUAGE.get(language.split("-")[0].lower(), NONE)
-
-
-def languages() -> tuple[str, ...]:
-    """Return the languages that have lists."""
-    return tuple(_BY_LANGUAGE)

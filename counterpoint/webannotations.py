@@ -12,7 +12,7 @@ annotation client sees of the site's copy, and, save for the original page's chr
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from counterpoint import urls
 from counterpoint.model import Article, Document, Paragraphs, Resolution, SiteConfig, Target
@@ -76,11 +76,11 @@ def collection(config: SiteConfig, document: Document, resolution: Resolution, a
     }
 
 
-def _targets(article: Article, target: Target, selectors: list[Data], address: object) -> list[Data]:
+def _targets(article: Article, target: Target, selectors: list[Data], address: Callable[[str], str]) -> list[Data]:
     """Return where the citation points: the original article, when its address is known, with the quote and
     position selectors; and the site's copy, with the paragraph's fragment (and the selectors too, when it is
     the only target: each file would otherwise repeat the cited passage twice)."""
-    ours: Data = {"source": address(urls.file(article.url)), "type": "Text"}  # type: ignore[operator]
+    ours: Data = {"source": address(urls.file(article.url)), "type": "Text"}
     original = article.meta.url or article.meta.archive_url
     if selectors:
         fragment = {"type": "FragmentSelector", "value": urls.paragraph(target.first or 1)}
