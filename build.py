@@ -12,7 +12,8 @@ INSTALL = f"cd {HERE} && python3 -m venv .venv && .venv/bin/pip install -r requi
 
 def dependencies_missing() -> list[str]:
     """Return the required packages this Python cannot import."""
-    return [name for name in ("jinja2", "markdown_it", "mdit_py_plugins", "yaml") if not importlib.util.find_spec(name)]
+    needed = ("jinja2", "markdown_it", "mdit_py_plugins", "yaml", "babel")
+    return [name for name in needed if not importlib.util.find_spec(name)]
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
+from counterpoint import cldr, i18n
 from counterpoint.errors import Problem, clip
 from counterpoint.inputs import Inputs
 from counterpoint.markdown import make_parser, number_blocks, parse_body
@@ -220,6 +221,27 @@ def _check_config(config: SiteConfig, doc: YamlDoc) -> list[Problem]:
     if not LANGUAGE.fullmatch(config.language):
         message = f"language '{config.language}' is not a language tag; write one like en, en-GB or zh-Hans"
         problems.append(Problem(doc.path, doc.line(("language",)), message))
+    else:
+        problems += _check_language(config, doc)
+    return problems
+
+
+def _check_language(config: SiteConfig, doc: YamlDoc) -> list[Problem]:
+    """Check that the interface can speak the site's language, and the site's own `strings:`."""
+    language, line = config.language, doc.line(("language",))
+    problems = i18n.check_strings(language, config.strings, doc.line, doc.path)
+    if i18n.base_for(language) is None:
+        missing = sorted(set(i18n.built_in(i18n.FALLBACK)) - set(config.strings))
+        if missing:
+            message = (
+                f"there is no built-in catalogue for '{language}' ({', '.join(i18n.BUILT_IN)} are built in), so "
+                f"{len(missing)} interface messages stay in English, such as '{missing[0]}'; translate them under "
+                f"strings: (their keys are in counterpoint/{i18n.MESSAGES.name}/en.yaml)"
+            )
+            problems.append(Problem(doc.path, line, message, warning=True))
+    if not cldr.known(language):
+        message = f"the CLDR has no data for '{language}', so dates, numbers and plural forms follow English"
+        problems.append(Problem(doc.path, line, message, warning=True))
     return problems
 
 

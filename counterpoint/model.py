@@ -94,6 +94,9 @@ class SiteConfig:
     """Topic slugs in reading order; when empty, topics sort by their `order`, then title."""
     updated: datetime.date | None = None
     """When the explainer was last revised: the date of its Atom feed (else the newest source's date)."""
+    strings: FrozenMap[str | FrozenMap[str]] = field(default_factory=lambda: FrozenMap({}))
+    """The site's own wording of interface messages, replacing the catalogue's (`i18n`): a text, or a text
+    per plural category."""
     build: BuildOptions = field(default_factory=BuildOptions)
     """Options of the build."""
 
@@ -249,13 +252,6 @@ class Credit:
     """The people quoted in the passage, in order; empty when it is the outlet's own voice."""
     only: bool
     """True when every paragraph of the passage is some speaker's words (none is the outlet's own)."""
-
-    def __str__(self) -> str:
-        """Return the credit as the generator's English says it (templates say it themselves)."""
-        if not self.speakers:
-            return self.outlet
-        names = " and ".join(self.speakers)
-        return f"{names}, as quoted in {self.outlet}" if self.only else f"{self.outlet}, quoting {names}"
 
 
 # -- citations as written ------------------------------------------------------------

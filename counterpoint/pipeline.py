@@ -26,6 +26,7 @@ from typing import Generic, TypeVar
 import jinja2
 from markupsafe import Markup
 
+from counterpoint import cldr
 from counterpoint.checks import (
     LinkIndex,
     PageLinks,
@@ -36,6 +37,7 @@ from counterpoint.checks import (
     read_page,
 )
 from counterpoint.errors import BuildFailed, Problem
+from counterpoint.i18n import words_for
 from counterpoint.inputs import InputReader, read_folder
 from counterpoint.loading import Config, ContentFile, Loaded, Parsers, assemble, content_files, load_config, load_file
 from counterpoint.model import Article, Body, Commentary, Document, Page, Resolution, Site, SiteConfig, Topic, TopicMeta
@@ -262,6 +264,7 @@ class Builder:
                     readers.setdefault(key, []).append(output)
             self._readers = (prepared.plan, readers)
         files = {path: rendered[path].data for path in paths}
+        cldr.save()  # what Babel said of the language, for the next build
         return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
 
     def build_into(self, out: Path, tidy_later: bool = False) -> BuildResult:
@@ -348,6 +351,7 @@ class Builder:
             assert self._config is not None
             raise BuildFailed(self._config[2])
         files, problems = self._content_files(inputs)
+        problems += self._config[2] if self._config else ()  # site.yaml's warnings (its errors stopped us above)
         problems += [
             Problem(
                 f"{theme.folder}/{loop.relative_to(self.templates).as_posix()}",
@@ -442,8 +446,8 @@ class Builder:
     ) -> tuple[dict[str, Resolution], int, list[Problem]]:
         """Resolve every document's citations, again only where the document or a source it names changed."""
         articles = {a.slug: a for a in site.articles}
-        language = site.config.language
-        sources = hash((tuple(articles), frozenset(unloaded), language))
+        words = words_for(site.config.language, site.config.strings)
+        sources = hash((tuple(articles), frozenset(unloaded), words.catalogue))
         perspectives = site.config.perspectives
         cache = self._resolved
         before = self._articles
@@ -456,7 +460,7 @@ class Builder:
         ]
 
         def resolve(document: Document) -> tuple[Resolution, list[Problem]]:
-            return resolve_document(document, bodies[document.path], articles, perspectives, unloaded, language)
+            return resolve_document(document, bodies[document.path], articles, perspectives, unloaded, words)
 
         for document, (resolution, problems) in zip(misses, self._map(resolve, misses), strict=True):
             body = bodies[document.path]
@@ -595,6 +599,7 @@ class _ColdBuild:
         _judge(problems, self.strict)
         plan = make_plan(site, {s.path: s.cited for s in ordered}, tuple(hashed_assets(self.setup.theme.files)))
         reports = team.gather(self._render_share(team, site, plan, resolved, ordered))
+        cldr.save()  # what Babel said of the language, for the next build
         if team.rank:
             return _Built((), 0, (), None)
         failed = [p for _, found in reports for p in found]
@@ -641,9 +646,8 @@ class _ColdBuild:
             if body is None:
                 continue
             config = site.config
-            resolution, found = resolve_document(
-                document, body, by_slug, config.perspectives, unloaded, config.language
-            )
+            words = words_for(config.language, config.strings)
+            resolution, found = resolve_document(document, body, by_slug, config.perspectives, unloaded, words)
             # Rendering reads the sections alone: the citations as written (and their sentences) can go.
             resolved[document.path] = (dataclasses.replace(body, uses=(), quotes=(), labels=()), resolution)
             count = sum(len(r.markers) for r in resolution.references)

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from counterpoint import structured, urls, webannotations
 from counterpoint.citations import PLACEHOLDER
 from counterpoint.errors import Problem
+from counterpoint.i18n import words_for
 from counterpoint.model import (
     Article,
     Backlink,
@@ -256,6 +257,7 @@ class Renderer:
         self.articles = {a.slug: a for a in site.articles}
         self._by_path = {d.path: d for d in site.documents}
         self.feed = bool(site.config.base_url) and structured.feed_date(site.config, site.articles) is not None
+        self.words = words_for(site.config.language, site.config.strings)
 
     def render(self, output: Output) -> str | bytes | Problem:
         """Return one output file: the text of a page (or of another text file), the bytes of an asset; or the
@@ -328,7 +330,7 @@ class Renderer:
         link = urls.relative_linker(path, self.site.config.build.directory_urls)
         html = Markup(
             self.env.get_template("_perspectives.html").render(
-                site=self.site.config, link=link, sources_of=self._sources_of
+                site=self.site.config, link=link, sources_of=self._sources_of, t=self.words
             )
         )
         if self.shape is not None:
@@ -345,7 +347,7 @@ class Renderer:
         balance = {p.id: count for p, count in zip(self.site.config.perspectives, counts, strict=True)}
         link = urls.relative_linker(path, self.site.config.build.directory_urls)
         html = self.env.get_template("_topic_row.html").render(
-            site=self.site.config, topic=topic, balance=balance, link=link
+            site=self.site.config, topic=topic, balance=balance, link=link, t=self.words
         )
         row = Markup(html)
         self.fragments[topic.slug] = (topic.meta, counts, row)
@@ -375,11 +377,18 @@ class Renderer:
                 articles=self.articles,
                 sources_of=self._sources_of,
                 perspective_label=self._perspective_label,
+                t=self.words,
+                browser_words=self._browser_words,
                 **context,
             )
         except Exception as error:  # in a template, `1 // 0` or `number + title` is the theme's mistake
             return template_problem(error, template, self.theme)
         return html
+
+    @functools.cached_property
+    def _browser_words(self) -> dict[str, str]:
+        """The messages the browser script writes (citation previews, the way back), as the catalogue has them."""
+        return self.words.strings("note", "read_in_source", "read_source", "close", "way_back")
 
     def _asset(self, link: urls.Linker, name: str) -> str:
         if name not in self.assets_by_name:
@@ -458,16 +467,21 @@ class Renderer:
         else:
             assert isinstance(target.locator, Paragraphs)  # a pull quote names a paragraph or quotes words
             html = "".join(b.html for b in article.span(target.locator.first, target.locator.last))
-        href = escape(link(f"{article.url}#{target.anchor}"))
-        attribution = escape(f"{article.credit(target.paragraphs)}, “{article.meta.title}”")
+        href = link(f"{article.url}#{target.anchor}")
+        words = self.words
+        caption = words(
+            "pullquote_caption",
+            source=words.credit(article.credit(target.paragraphs)),
+            title=words.text("quoted_title", title=article.meta.title),
+            where=Markup('<a href="{}">{}</a>{}').format(href, target.locator_text, Markup(_marker_html(marker))),
+        )
         return (
-            f'<figure class="pullquote">\n<blockquote cite="{href}">{html}</blockquote>\n'
-            f'<figcaption>{attribution}, <a href="{href}">{target.locator_text}</a>'
-            f"{_marker_html(marker)}</figcaption>\n</figure>\n"
+            f'<figure class="pullquote">\n<blockquote cite="{escape(href)}">{html}</blockquote>\n'
+            f"<figcaption>{caption}</figcaption>\n</figure>\n"
         )
 
     def _source(self, article: Article) -> dict[str, object]:
-        found = backlinks(article, self.citing[article.slug])
+        found = backlinks(article, self.citing[article.slug], self.words)
         paragraphs = [Paragraph(b, _groups(found.get(b.number, ()))) for b in article.blocks]
         return {
             "article": article,

@@ -223,7 +223,9 @@ def _convert(tp: Any, value: object, keys: tuple[Key, ...], doc: YamlDoc, proble
         options = [arg for arg in typing.get_args(tp) if arg is not type(None)]
         if value is None:
             return None
-        chosen = next((o for o in options if o in (int, bool) and type(value) is o), options[0])
+        chosen = next((o for o in options if o in (int, bool) and type(value) is o), None) or next(
+            (o for o in options if typing.get_origin(o) is FrozenMap and isinstance(value, dict)), options[0]
+        )
         return _convert(chosen, value, keys, doc, problems, what)
     if dataclasses.is_dataclass(tp):
         return _convert_dataclass(tp, value, keys, doc, problems, what)

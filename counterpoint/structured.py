@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from html import escape  # for XML too: & < > and both quotes (xml.sax.saxutils would import urllib.request)
 
 from counterpoint import urls
+from counterpoint.i18n import words_for
 from counterpoint.model import Article, Page, Reference, SiteConfig, Topic
 
 SCHEMA = "https://schema.org"
@@ -59,10 +60,13 @@ def topic_article(
     """Return a topic page's JSON-LD: an article citing each passage it rests on, based on the sources."""
     cited = list(dict.fromkeys(r.target.article for r in references))
     citations = []
+    words = words_for(config.language, config.strings)
     for reference in references:
         article = articles[reference.target.article]
-        where = reference.target.locator_text or "whole article"
-        citation: Data = {"@type": "CreativeWork", "name": f"{article.meta.outlet}, “{article.meta.title}”, {where}"}
+        where = reference.target.locator_text or words.text("whole_article")
+        title = words.text("quoted_title", title=article.meta.title)
+        name = words.text("reference_source", source=article.meta.outlet, title=title, where=where)
+        citation: Data = {"@type": "CreativeWork", "name": name}
         if config.base_url:
             anchor = f"#{reference.target.anchor}" if reference.target.first else ""
             citation["url"] = urls.absolute(config.base_url, urls.file(article.url)) + anchor

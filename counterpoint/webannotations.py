@@ -15,6 +15,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 
 from counterpoint import urls
+from counterpoint.i18n import words_for
 from counterpoint.model import Article, Document, Paragraphs, Resolution, SiteConfig, Target
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -66,11 +67,12 @@ def collection(config: SiteConfig, document: Document, resolution: Resolution, a
                     "target": _targets(article, reference.target, selectors, address),
                 }
             )
+    words = words_for(config.language, config.strings)
     return {
         "@context": CONTEXT,
         "id": address(here),
         "type": "AnnotationCollection",
-        "label": f"Citations in “{document.title}”",
+        "label": words.text("annotations_label", title=words.text("quoted_title", title=document.title)),
         "total": len(items),
         "first": {"type": "AnnotationPage", "items": items},
     }

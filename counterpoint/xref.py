@@ -20,6 +20,7 @@ from typing import NamedTuple
 from counterpoint.attribution import dropped_hedges, labels_in, misquoted_labels, near_quote, unnamed_speakers
 from counterpoint.errors import Problem, clip
 from counterpoint.hedges import Hedges, hedges_for
+from counterpoint.i18n import Words, english
 from counterpoint.model import (
     Article,
     Backlink,
@@ -47,15 +48,16 @@ def resolve_document(
     articles: Mapping[str, Article],
     perspectives: Sequence[Perspective],
     unloaded: Collection[str] = (),
-    language: str = "en",
+    words: Words | None = None,
 ) -> tuple[Resolution, list[Problem]]:
     """Resolve one document's citations against the sources; return them, with the problems found.
 
     Citations of the sources in `unloaded`, which have problems of their own, are left out without a word.
     Beyond the words, each citation is checked for who speaks and what a quote leaves out (`attribution`),
-    with the qualifiers of the site's `language`.
+    with the qualifiers of the site's language; `words` (English by default) says whose words each marker cites.
     """
-    hedges = hedges_for(language)
+    words = words or english()
+    hedges = hedges_for(words.language)
     problems: list[Problem] = []
     numbers: dict[Target, int] = {}
     markers_of: dict[int, list[Marker]] = defaultdict(list)
@@ -88,7 +90,7 @@ def resolve_document(
             resolved.append(target)
             number = numbers.setdefault(target, len(numbers) + 1)
             occurrence = len(markers_of[number]) + 1
-            marker = _marker(number, occurrence, str(article.credit(target.paragraphs)), target.locator)
+            marker = _marker(number, occurrence, words.credit(article.credit(target.paragraphs)), target.locator, words)
             markers_of[number].append(marker)
             found.append(marker)
             balance[ids.index(articles[target.article].meta.perspective)] += 1
@@ -133,7 +135,9 @@ def mentions(resolution: Resolution) -> dict[str, tuple[Mention, ...]]:
     return {slug: tuple(found_) for slug, found_ in found.items()}
 
 
-def backlinks(article: Article, documents: Iterable[tuple[Document, Sequence[Mention]]]) -> dict[int, list[Backlink]]:
+def backlinks(
+    article: Article, documents: Iterable[tuple[Document, Sequence[Mention]]], words: Words
+) -> dict[int, list[Backlink]]:
     """Return the back-links to each paragraph of `article` (0: the whole article) from the `documents` citing
     it, each with its mentions of the article, in that order."""
     found: dict[int, list[Backlink]] = defaultdict(list)
@@ -142,8 +146,10 @@ def backlinks(article: Article, documents: Iterable[tuple[Document, Sequence[Men
         for m in cited:
             whole = m.paragraphs == _WHOLE
             locator = WholeArticle() if whole else Paragraphs(m.paragraphs.start, m.paragraphs.stop - 1)
-            credit = credits.get(m.paragraphs) or credits.setdefault(m.paragraphs, str(article.credit(m.paragraphs)))
-            backlink = Backlink(document, _marker(m.number, m.occurrence, credit, locator), m.letter)
+            credit = credits.get(m.paragraphs) or credits.setdefault(
+                m.paragraphs, words.credit(article.credit(m.paragraphs))
+            )
+            backlink = Backlink(document, _marker(m.number, m.occurrence, credit, locator, words), m.letter)
             for paragraph in m.paragraphs:
                 found[paragraph].append(backlink)
     return found
@@ -152,11 +158,19 @@ def backlinks(article: Article, documents: Iterable[tuple[Document, Sequence[Men
 _WHOLE = range(0, 1)
 
 
-def _marker(number: int, occurrence: int, credit: str, locator: WholeArticle | Paragraphs) -> Marker:
+def _marker(number: int, occurrence: int, credit: str, locator: WholeArticle | Paragraphs, words: Words) -> Marker:
     """Return the marker of the `occurrence`th citation of reference `number`, which cites `locator` of a
     source whose words there are `credit`'s (the outlet, or a person it quotes)."""
-    where = f", {locator}" if isinstance(locator, Paragraphs) else ""
-    return Marker(_id(number, occurrence), _label(number), _href(number), sys.intern(f"{credit}{where}"))
+    return Marker(_id(number, occurrence), _label(number), _href(number), _description(credit, locator, words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _description(credit: str, locator: WholeArticle | Paragraphs, words: Words) -> str:
+    """Return what a marker says of its source to a screen reader (`Zhang Xu, as quoted in China Daily, ¶10`),
+    one string for every marker that says the same."""
+    if isinstance(locator, Paragraphs):
+        return sys.intern(words.text("marker_description", source=credit, where=str(locator)))
+    return sys.intern(words.text("marker_description_whole", source=credit))
 
 
 # Every document numbers its markers from 1: the same few strings serve them all (a site of 50,000 citations

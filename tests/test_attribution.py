@@ -242,7 +242,7 @@ def test_the_silence_sentence_says_excerpt_for_an_excerpt(golden_copy: Path, bui
     status, _, err = build_site(golden_copy, "--strict")
     assert status == 0, err
     topic = (golden_copy / "output/topics/shops/index.html").read_text(encoding="utf-8")
-    assert '<p class="silence"><strong>The Motor Monthly excerpt does not address this.</strong>' in topic
+    assert '<p class="silence"><strong>The excerpt from Motor Monthly does not address this.</strong>' in topic
 
 
 def test_the_preview_names_the_speaker(browser: Browser, golden_copy: Path, build_site: Build) -> None:

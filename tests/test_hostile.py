@@ -133,7 +133,7 @@ def test_an_outlet_named_the_something_is_not_doubled(golden_copy: Path, build_s
     status, _, err = build_site(golden_copy)
     assert status == 0, err
     page = (golden_copy / "output/topics/shops/index.html").read_text(encoding="utf-8")
-    assert "The Green Gazette piece does not address this." in page
+    assert "The piece from The Green Gazette does not address this." in page
     assert "The The" not in page
 
 

@@ -33,7 +33,7 @@ def test_every_site_yaml_problem_is_reported_at_once(golden_copy: Path, build_si
     _, _, err = build_site(golden_copy)
     assert problems(err) == [
         "site.yaml:2: unknown key 'colour' in site.yaml; the keys allowed are: "
-        "base_url, build, description, language, perspectives, question, title, topics, updated",
+        "base_url, build, description, language, perspectives, question, strings, title, topics, updated",
         "site.yaml:2: site.yaml is missing the required key 'title'",
         "site.yaml:11: 'perspectives[1]' is missing the required key 'label'",
     ]

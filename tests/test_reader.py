@@ -53,11 +53,11 @@ def open_page(browser: Browser, path: Path, **options: object) -> Page:
     return page
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violations_on_any_page(browser: Browser, site: Path, pages: list[Path], scheme: str) -> None:
+def axe_violations(browser: Browser, site: Path, pages: list[Path], **options: object) -> dict[str, list[str]]:
+    """Return, by page, what axe-core finds wrong on each of `pages` of the built `site`."""
     need(AXE, "axe-core")
     script = AXE.read_text(encoding="utf-8")
-    page = browser.new_page(color_scheme=scheme)  # type: ignore[arg-type]
+    page = browser.new_page(**options)  # type: ignore[arg-type]
     found = {}
     for path in pages:
         page.goto(path.as_uri())
@@ -69,7 +69,12 @@ def test_axe_finds_no_violations_on_any_page(browser: Browser, site: Path, pages
         if violations:
             found[path.relative_to(site).as_posix()] = violations
     page.close()
-    assert found == {}
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_on_any_page(browser: Browser, site: Path, pages: list[Path], scheme: str) -> None:
+    assert axe_violations(browser, site, pages, color_scheme=scheme) == {}
 
 
 @pytest.mark.parametrize("width", [320, 375, 768, 1280])

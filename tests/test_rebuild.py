@@ -37,7 +37,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
         "---\ntitle: Method\norder: 2\n---\n\nHow it was made [@motor-monthly ¶1].\n", encoding="utf-8"
     ),
     "removed page": lambda s: (s / "content/pages/about.md").unlink(),
-    "template": lambda s: edit(s / "templates/base.html", "Skip to content", "Skip to the content"),
+    "template": lambda s: edit(s / "templates/base.html", "{{ t('skip_to_content') }}", "Skip to the content"),
     "asset": lambda s: (s / "templates/assets/style.css").write_text("body { color: red; }\n", encoding="utf-8"),
     "site.yaml": lambda s: edit(s / "site.yaml", "label: Keep them", "label: Keep cars"),
 }

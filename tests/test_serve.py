@@ -296,7 +296,7 @@ def test_requests_are_answered_while_a_build_runs(tmp_path: Path) -> None:
         assert process.stdout is not None
         [process.stdout.readline() for _ in range(2)]
         server = Server(site, f"http://127.0.0.1:{port}/", process)
-        replace(site / "templates/base.html", "Skip to content", "Skip to the content")  # every page again
+        replace(site / "templates/base.html", "{{ t('skip_to_content') }}", "Skip to the content")  # every page again
         wait_for(lambda: bool(server.state()["building"]), seconds=10)
         assert "Skip to content" in server.get("")  # the last good site, served mid-build
         wait_for(lambda: "Skip to the content" in server.get(""), seconds=60)

@@ -24,7 +24,7 @@ def test_one_template_of_the_sites_own_overrides_the_theme(tmp_path: Path, build
     shutil.copytree(GOLDEN, site, ignore=shutil.ignore_patterns("expected"))
     (site / "templates").mkdir()
     base = (TEMPLATES / "base.html").read_text(encoding="utf-8")
-    (site / "templates" / "base.html").write_text(base.replace("Skip to content", "Skip to the text"))
+    (site / "templates" / "base.html").write_text(base.replace("{{ t('skip_to_content') }}", "Skip to the text"))
     (site / "templates" / "assets").mkdir()
     (site / "templates" / "assets" / "extra.css").write_text("main { max-width: 40rem; }\n", encoding="utf-8")
     status, _, err = build_site(site, "--strict")

@@ -11,6 +11,13 @@
   let lastPointer = "mouse";
   let openBeforeTap = false;
 
+  // The interface's words in the page's language, as the site's message catalogue has them.
+  const wordsData = document.getElementById("counterpoint-words");
+  const words = wordsData ? JSON.parse(wordsData.textContent) : {};
+  function say(key, values = {}) {
+    return (words[key] || key).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+  }
+
   // -- previews -------------------------------------------------------------------
 
   function entryOf(marker) {
@@ -23,7 +30,7 @@
     card.className = "preview";
     card.id = "preview-" + marker.id;
     card.setAttribute("role", "group");
-    card.setAttribute("aria-label", "Note " + marker.firstChild.textContent);
+    card.setAttribute("aria-label", say("note", { note: marker.firstChild.textContent }));
 
     const source = entry.querySelector(".ref-source");
     const head = document.createElement("span");
@@ -47,13 +54,13 @@
     const go = document.createElement("a");
     go.className = "preview-go";
     go.href = link.href;
-    go.textContent = passage ? `Read ${link.textContent} in the source` : "Read the source";
+    go.textContent = passage ? say("read_in_source", { where: link.textContent }) : say("read_source");
     card.append(go);
 
     const close = document.createElement("button");
     close.type = "button";
     close.className = "preview-close";
-    close.textContent = "Close";
+    close.textContent = say("close");
     close.addEventListener("click", () => hide(true));
     card.append(close);
 
@@ -148,7 +155,7 @@
     const back = document.createElement("button");
     back.type = "button";
     back.className = "way-back";
-    back.textContent = "← Back to where you were";
+    back.textContent = say("way_back");
     back.addEventListener("click", () => history.back());
     target.append(back);
   }
