@@ -40,6 +40,12 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "template": lambda s: edit(s / "templates/base.html", "{{ t('skip_to_content') }}", "Skip to the content"),
     "asset": lambda s: (s / "templates/assets/style.css").write_text("body { color: red; }\n", encoding="utf-8"),
     "site.yaml": lambda s: edit(s / "site.yaml", "label: Keep them", "label: Keep cars"),
+    "wording": lambda s: edit(
+        s / "site.yaml",
+        "language: en-GB\n",
+        "language: en-GB\nstrings:\n  references: Notes\n  quoting: '{outlet} quotes {speakers}'\n",
+    ),
+    "language": lambda s: edit(s / "site.yaml", "language: en-GB\n", "language: ar\n"),
 }
 
 
