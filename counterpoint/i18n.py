@@ -30,6 +30,10 @@ BUILT_IN = ("en", "zh-Hans", "ar")
 FALLBACK = "en"
 """The catalogue of a language that has none of its own (its site translates it under `strings:`)."""
 DATE_FORMAT = "date_format"
+_ISOLATE = "\u2068{}\u2069"
+"""A value set apart from the text around it (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE), so that in
+right-to-left text an English title keeps its punctuation where it belongs, in a page's text and in its
+attributes alike (where an element such as <bdi> cannot go)."""
 """The key of the catalogue's date format, a CLDR pattern or a named format, not a message."""
 
 
@@ -188,7 +192,10 @@ class Words:
 
     def __call__(self, key: str, count: int | None = None, **values: object) -> Markup:
         text = self._text(key, count)
-        return Markup(escape(text)).format(**self._values(count, values))
+        filled = self._values(count, values)
+        if self.dir == "rtl":  # a value in another script (a Latin title, a number) keeps its own direction
+            filled = {name: Markup(_ISOLATE).format(value) for name, value in filled.items()}
+        return Markup(escape(text)).format(**filled)
 
     def text(self, key: str, count: int | None = None, **values: object) -> str:
         """Return a message as plain text (for a marker's description, or JSON)."""

@@ -463,7 +463,7 @@ class Renderer:
     def _pullquote(self, target: Target, marker: Marker, link: urls.Linker) -> str:
         article = self.articles[target.article]
         if target.words:
-            html = "<p>" + " … ".join(escape(w) for w in target.words) + "</p>"
+            html = "<p>" + escape(self.words.text("quote_gap")).join(escape(w) for w in target.words) + "</p>"
         else:
             assert isinstance(target.locator, Paragraphs)  # a pull quote names a paragraph or quotes words
             html = "".join(b.html for b in article.span(target.locator.first, target.locator.last))

@@ -71,7 +71,7 @@ def topic_article(
             anchor = f"#{reference.target.anchor}" if reference.target.first else ""
             citation["url"] = urls.absolute(config.base_url, urls.file(article.url)) + anchor
         if reference.target.words:
-            citation["text"] = " … ".join(reference.target.words)
+            citation["text"] = words.text("quote_gap").join(reference.target.words)
         citations.append(citation)
     return {
         "@context": SCHEMA,
