@@ -94,11 +94,18 @@ def index(folder: Path, keep_index_url: bool, binary: Path, previous: Path | Non
     return problems
 
 
-def run(binary: Path, folder: Path, keep_index_url: bool, output: Path | None = None) -> list[Problem]:
-    """Run Pagefind on the pages in `folder`, writing the index into `output` (default: `folder/pagefind`)."""
+def run(
+    binary: Path, folder: Path, keep_index_url: bool, output: Path | None = None, nice: bool = False
+) -> list[Problem]:
+    """Run Pagefind on the pages in `folder`, writing the index into `output` (default: `folder/pagefind`).
+
+    `nice`: at a low priority, so that it gives way to the preview's rebuilds.
+    """
     import subprocess  # only a build that indexes needs it
 
     command = [str(binary), "--site", ".", "--silent"]
+    if nice and shutil.which("nice"):
+        command = ["nice", "-n", "10", *command]
     command += ["--output-path", str(output.absolute())] if output else ["--output-subdir", BUNDLE]
     if keep_index_url:
         command.append("--keep-index-url")
