@@ -17,11 +17,15 @@ import importlib.util
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counterpoint import cbor
 from counterpoint.errors import Problem
+
+if TYPE_CHECKING:
+    import subprocess
 
 BUNDLE = "pagefind"
 """The folder of the index, inside the site (the search script finds it at `pagefind/pagefind.js`)."""
@@ -95,11 +99,17 @@ def index(folder: Path, keep_index_url: bool, binary: Path, previous: Path | Non
 
 
 def run(
-    binary: Path, folder: Path, keep_index_url: bool, output: Path | None = None, nice: bool = False
+    binary: Path,
+    folder: Path,
+    keep_index_url: bool,
+    output: Path | None = None,
+    nice: bool = False,
+    started: Callable[[subprocess.Popen[str]], None] | None = None,
 ) -> list[Problem]:
     """Run Pagefind on the pages in `folder`, writing the index into `output` (default: `folder/pagefind`).
 
-    `nice`: at a low priority, so that it gives way to the preview's rebuilds.
+    `nice`: at a low priority, so that it gives way to the preview's rebuilds. `started` is given the
+    process, which the preview stops when it stops.
     """
     import subprocess  # only a build that indexes needs it
 
@@ -112,14 +122,18 @@ def run(
     # Its settings come from PAGEFIND_* variables and pagefind.yml in the folder it runs in, too: neither
     # may change what a build writes.
     environment = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
+    pipe = subprocess.PIPE
     try:
-        done = subprocess.run(
-            command, cwd=folder, env=environment, capture_output=True, text=True, errors="replace", check=False
-        )
+        with subprocess.Popen(
+            command, cwd=folder, env=environment, stdout=pipe, stderr=pipe, text=True, errors="replace"
+        ) as process:
+            if started is not None:
+                started(process)
+            said, complaint = process.communicate()
     except OSError as error:
         return [Problem(str(binary), None, f"could not run Pagefind to index the site: {error.strerror or error}")]
-    if done.returncode != 0:
-        said = " ".join((done.stderr + done.stdout).split())[-600:] or f"exit status {done.returncode}"
+    if process.returncode != 0:
+        said = " ".join((complaint + said).split())[-600:] or f"exit status {process.returncode}"
         return [Problem(f"output/{BUNDLE}", None, f"Pagefind could not index the site: {said}")]
     try:
         settle(output or folder / BUNDLE)

@@ -22,6 +22,7 @@ import mimetypes
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -78,6 +79,8 @@ class SearchIndex:
         self._pending: Mapping[str, bytes] | None = None
         self._running = False
         self._mirrored: dict[str, bytes] = {}
+        self._process: subprocess.Popen[str] | None = None
+        self._closed = False
 
     def update(self, files: Mapping[str, bytes]) -> None:
         """Index `files` (a built site) in the background; a newer site asked for meanwhile replaces it."""
@@ -97,20 +100,35 @@ class SearchIndex:
         return None
 
     def close(self) -> None:
+        """Stop indexing (Pagefind hangs if its folder goes from under it) and remove the folder."""
+        with self._lock:
+            self._closed, process = True, self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _started(self, process: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._process = process
+            closed = self._closed
+        if closed:
+            process.kill()
 
     def _work(self) -> None:
         while True:
             with self._lock:
                 files, self._pending = self._pending, None
-                if files is None:
+                if files is None or self._closed:
                     self._running = False
                     return
             start = time.perf_counter()
             site = self.folder / "site"
             self._mirror(files, site)
             bundle = self.folder / f"index-{self.generation + 1}"
-            problems = search.run(self.binary, site, True, bundle, nice=True)
+            problems = search.run(self.binary, site, True, bundle, nice=True, started=self._started)
+            if self._closed:
+                return
             if problems:
                 for problem in problems:
                     self.say(f"  {problem}")
