@@ -226,6 +226,12 @@ class Words:
         """Return some messages as they are written, placeholders and all (for the browser script)."""
         return {key: self._text(key, None) for key in keys}
 
+    def forms(self, key: str) -> dict[str, str]:
+        """Return a message's text for each plural category it has (`other` alone for one that does not count),
+        placeholders and all (for the browser script, which picks the form)."""
+        message = self.catalogue.messages[key]
+        return dict(message.forms) if isinstance(message, Plural) else {"other": message}
+
     def _text(self, key: str, count: int | None) -> str:
         message = self.catalogue.messages[key]
         if isinstance(message, Plural):

@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from counterpoint import cldr
+from counterpoint import search as searching
 from counterpoint.checks import (
     LinkIndex,
     PageLinks,
@@ -172,6 +173,8 @@ class _Setup:
     """The problems found so far (files that cannot be read as content, links not followed)."""
     plain: bool
     """Whether the theme spells every id and link attribute as ` name="value"` (see `checks.read_page`)."""
+    search: bool
+    """Whether the site is indexed for search (the pages show the search box)."""
 
 
 @dataclass(frozen=True)
@@ -191,12 +194,16 @@ class _Prepared:
 class Builder:
     """Builds one site; built again, it redoes only what its edits can change."""
 
-    def __init__(self, root: Path, templates: Path, strict: bool = False, workers: int | None = None) -> None:
+    def __init__(
+        self, root: Path, templates: Path, strict: bool = False, workers: int | None = None, search: bool = True
+    ) -> None:
         self.root = root
         self.templates = templates
         self.strict = strict
         self.workers = workers
         """Processes to use: None for one per core when the site is large enough to gain from them."""
+        self.pagefind = searching.find_binary() if search else None
+        """The Pagefind binary that indexes the site for search; None for a site without search."""
         self._reader = InputReader(root)
         self._parsers = Parsers()
         self._config: tuple[bytes, Config | None, tuple[Problem, ...]] | None = None
@@ -267,17 +274,18 @@ class Builder:
         cldr.save()  # what Babel said of the language, for the next build
         return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
 
-    def build_into(self, out: Path, tidy_later: bool = False) -> BuildResult:
+    def build_into(self, out: Path, tidy_later: bool = False, index: bool = True) -> BuildResult:
         """Build the whole site into `out`, atomically, pages streaming to disk; raise BuildFailed on any error.
 
-        `tidy_later` leaves removing the site it replaces to a background process.
+        `tidy_later` leaves removing the site it replaces to a background process. `index`: index the pages
+        for search (when Pagefind is installed), into the staging folder, before the site is swapped in.
         """
         start = time.perf_counter()
         check_writable(out)
         with _collector_paused(kept=False):
-            return self._build_into(out, start, tidy_later)
+            return self._build_into(out, start, tidy_later, index)
 
-    def _build_into(self, out: Path, start: float, tidy_later: bool) -> BuildResult:
+    def _build_into(self, out: Path, start: float, tidy_later: bool, index: bool) -> BuildResult:
         setup = self._setup()
         # Written to disk, this build is not kept to rebuild from: let the workers inherit no more than they need.
         self._reader, self._loaded, self._resolved = InputReader(self.root), {}, {}
@@ -287,10 +295,15 @@ class Builder:
             build = _ColdBuild(setup, self._parsers, staging, self.strict)
             del setup  # the build holds the inputs, and lets them go once loaded
             done = run_team(size, build.run, queues=2, expected=(BuildFailed,))
+            if index and self.pagefind is not None:
+                keep = not done.directory_urls  # results link to pages as the site's own links do
+                problems = searching.index(staging.folder, keep, self.pagefind, staging.out)
+                if problems:
+                    raise BuildFailed(problems)
             staging.commit()
         finally:
             staging.discard()
-        notes = () if done.base_url else (NO_BASE_URL,)
+        notes = (() if done.base_url else (NO_BASE_URL,)) + (() if self.pagefind else (searching.NO_PAGEFIND,))
         seconds = time.perf_counter() - start
         return BuildResult({}, done.paths, done.paths, done.citations, done.warnings, seconds, notes, size)
 
@@ -372,7 +385,8 @@ class Builder:
             for folder in self._reader.folders
         ]
         templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
-        return _Setup(inputs, theme, self._env, config, files, problems, plain_attributes(templates))
+        plain = plain_attributes(templates)
+        return _Setup(inputs, theme, self._env, config, files, problems, plain, self.pagefind is not None)
 
     def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
         """Read, load, resolve and plan; raise BuildFailed with every problem found."""
@@ -403,6 +417,7 @@ class Builder:
             _Derived(self._resolved, lambda _, e: e.resolution.balance),
             self._fragments[1],
             hash(shape(site)),
+            setup.search,
         )
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
         return _Prepared(site, plan, renderer, setup.inputs, setup.plain, citations, warnings)
@@ -558,6 +573,7 @@ class _Built:
     citations: int
     warnings: tuple[Problem, ...]
     base_url: str | None
+    directory_urls: bool
 
 
 @dataclass(frozen=True)
@@ -601,7 +617,7 @@ class _ColdBuild:
         reports = team.gather(self._render_share(team, site, plan, resolved, ordered))
         cldr.save()  # what Babel said of the language, for the next build
         if team.rank:
-            return _Built((), 0, (), None)
+            return _Built((), 0, (), None, False)
         failed = [p for _, found in reports for p in found]
         if failed:
             raise BuildFailed(sorted(failed, key=lambda p: p.path))
@@ -610,7 +626,8 @@ class _ColdBuild:
         if broken:
             raise BuildFailed(_blame(broken, plan))
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
-        return _Built(paths, sum(s.citations for s in ordered), warnings, site.config.base_url)
+        config = site.config
+        return _Built(paths, sum(s.citations for s in ordered), warnings, config.base_url, config.build.directory_urls)
 
     def _load(self, team: Team) -> tuple[Site, dict[str, Body], list[Problem], set[str]]:
         """Load this process's share of the files, swap the sources and front matter, and assemble the site;
@@ -671,7 +688,9 @@ class _ColdBuild:
             for slug, found in summary.mentions.items():
                 citing[slug].append((document, found))
         balances = {s.path: s.balance for s in ordered}
-        renderer = Renderer(site, self.setup.env, self.setup.theme, resolved, citing, balances)
+        renderer = Renderer(
+            site, self.setup.env, self.setup.theme, resolved, citing, balances, search=self.setup.search
+        )
         outcomes: list[str | Problem] = []
         mine = [(index, o) for index, o in enumerate(plan) if isinstance(o.spec, _OWN) and o.source in resolved]
         last = {output.source: index for index, output in mine}
@@ -832,7 +851,7 @@ def check(root: Path, templates: Path) -> BuildResult:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="counterpoint-check-") as folder:
         out = Path(folder) / "site"
-        result = Builder(root, templates, strict=True).build_into(out)
+        result = Builder(root, templates, strict=True).build_into(out, index=False)  # checks no index
         written = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     missing = sorted(set(result.paths) - set(written))
     problems = [Problem(f"output/{name}", None, "was not written") for name in missing]

@@ -238,8 +238,11 @@ class Renderer:
         balances: Mapping[str, tuple[int, ...]],
         fragments: dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]] | None = None,
         shape: int | None = None,
+        search: bool = False,
     ) -> None:
         self.site = site
+        self.search = search
+        """Whether the site is indexed for search, so that pages show the search box (`_search.html`)."""
         self.shape = shape
         """A fingerprint of what every page shows (see `plan.shape`), when the caller keeps `fragments`."""
         self.fragments = {} if fragments is None else fragments
@@ -379,6 +382,7 @@ class Renderer:
                 perspective_label=self._perspective_label,
                 t=self.words,
                 browser_words=self._browser_words,
+                search=self.search,
                 **context,
             )
         except Exception as error:  # in a template, `1 // 0` or `number + title` is the theme's mistake
@@ -502,9 +506,10 @@ def _groups(found: Sequence[Backlink]) -> tuple[BacklinkGroup, ...]:
 
 
 def _marker_html(marker: Marker) -> str:
-    # The visible [n] starts the accessible name (WCAG 2.5.3); the source follows, visually hidden.
+    # The visible [n] starts the accessible name (WCAG 2.5.3); the source follows, visually hidden. Search
+    # leaves it out: it would find the source's name in every sentence citing it.
     return (
-        f'<sup class="cite"><a role="doc-noteref" id="{marker.id}" href="{escape(marker.href)}">'
+        f'<sup class="cite" data-pagefind-ignore><a role="doc-noteref" id="{marker.id}" href="{escape(marker.href)}">'
         f'[{marker.label}]<span class="vh"> {escape(marker.description)}</span></a></sup>'
     )
 

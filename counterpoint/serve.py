@@ -20,8 +20,11 @@ import errno
 import json
 import mimetypes
 import re
+import shutil
 import signal
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import webbrowser
@@ -33,6 +36,7 @@ import watchfiles
 from tornado import httpserver, ioloop, locks, web
 from tornado.iostream import StreamClosedError
 
+from counterpoint import search
 from counterpoint.errors import BuildFailed, Problem
 from counterpoint.pipeline import Builder, BuildResult
 from counterpoint.render import BUILT_IN
@@ -53,12 +57,114 @@ _NO_SITE_YET = (
 """Served while no build has succeeded yet: a page the live script can draw the errors over."""
 
 
+class SearchIndex:
+    """The preview's search index, made again in a thread of its own after each rebuild, Pagefind at a low
+    priority: a rebuild never waits for it (at 4,000 pages it takes seconds, a rebuild a tenth of one).
+
+    The pages are mirrored into a folder (only those that changed are written again), and each index goes
+    into a new folder; the newest is served, and the one before it too, for pages that loaded it.
+    """
+
+    def __init__(self, binary: Path, say: Callable[[str], None], done: Callable[[], None]) -> None:
+        self.binary = binary
+        self.say = say
+        self.done = done
+        """Called (in the indexing thread) each time a new index is served."""
+        self.folder = Path(tempfile.mkdtemp(prefix="counterpoint-search-"))
+        self.generation = 0
+        """Bumped each time a new index is served; the pages' search script then loads it."""
+        self.bundles: list[Path] = []
+        """The folders of the newest index and of the one before it."""
+        self._lock = threading.Lock()
+        self._pending: Mapping[str, bytes] | None = None
+        self._running = False
+        self._mirrored: dict[str, bytes] = {}
+        self._process: subprocess.Popen[str] | None = None
+        self._closed = False
+
+    def update(self, files: Mapping[str, bytes]) -> None:
+        """Index `files` (a built site) in the background; a newer site asked for meanwhile replaces it."""
+        with self._lock:
+            self._pending = files
+            if self._running:
+                return
+            self._running = True
+        threading.Thread(target=self._work, name="search index", daemon=True).start()
+
+    def find(self, name: str) -> Path | None:
+        """Return the file `pagefind/<name>` of the newest index holding it, or None."""
+        for bundle in reversed(self.bundles):
+            path = bundle / name
+            if path.is_file() and bundle in path.resolve().parents:
+                return path
+        return None
+
+    def close(self) -> None:
+        """Stop indexing (Pagefind hangs if its folder goes from under it) and remove the folder."""
+        with self._lock:
+            self._closed, process = True, self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _started(self, process: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._process = process
+            closed = self._closed
+        if closed:
+            process.kill()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                files, self._pending = self._pending, None
+                if files is None or self._closed:
+                    self._running = False
+                    return
+            start = time.perf_counter()
+            site = self.folder / "site"
+            self._mirror(files, site)
+            bundle = self.folder / f"index-{self.generation + 1}"
+            problems = search.run(self.binary, site, True, bundle, nice=True, started=self._started)
+            if self._closed:
+                return
+            if problems:
+                for problem in problems:
+                    self.say(f"  {problem}")
+                shutil.rmtree(bundle, ignore_errors=True)
+                continue
+            self.bundles = [*self.bundles[-1:], bundle]
+            for old in self.folder.glob("index-*"):
+                if old not in self.bundles:
+                    shutil.rmtree(old, ignore_errors=True)
+            self.generation += 1
+            self.say(f"Indexed for search in {time.perf_counter() - start:.1f} s")
+            self.done()
+
+    def _mirror(self, files: Mapping[str, bytes], site: Path) -> None:
+        """Make `site` hold the pages of `files`, writing only those that changed."""
+        pages = {name: data for name, data in files.items() if name.endswith(".html")}
+        for name in self._mirrored.keys() - pages.keys():
+            (site / name).unlink(missing_ok=True)
+        for name, data in pages.items():
+            before = self._mirrored.get(name)
+            if before is data or before == data:
+                continue
+            target = site / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        self._mirrored = pages
+
+
 class Preview:
     """The site as last built, and the state the browser is told about."""
 
-    def __init__(self, builder: Builder, say: Callable[[str], None]) -> None:
+    def __init__(self, builder: Builder, say: Callable[[str], None], search: SearchIndex | None = None) -> None:
         self.builder = builder
         self.say = say
+        self.search = search
+        """Indexes each site served for search, when Pagefind is installed."""
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         """Builds run here, one at a time, so the server answers requests while a build runs."""
         self.files: Mapping[str, bytes] = {}
@@ -114,6 +220,8 @@ class Preview:
             if result.files != self.files:
                 self.files = result.files
                 self.generation += 1
+                if self.search is not None:
+                    self.search.update(result.files)
             self.errors = ()
             if reason:
                 pages = sum(1 for path in result.rendered if path.endswith(".html"))
@@ -125,7 +233,13 @@ class Preview:
     def state(self) -> str:
         """Return what the browser needs to know, as JSON."""
         errors = [{"path": p.path, "line": p.line, "message": p.message} for p in self.errors]
-        state = {"generation": self.generation, "errors": errors, "builds": self.builds, "building": self.building}
+        state = {
+            "generation": self.generation,
+            "errors": errors,
+            "builds": self.builds,
+            "building": self.building,
+            "search": self.search.generation if self.search is not None else None,
+        }
         return json.dumps(state)
 
 
@@ -258,6 +372,9 @@ class PageHandler(_LocalHandler):
             self._send("index.html", _NO_SITE_YET)
             return
         name = path or "index.html"
+        if name.startswith(f"{search.BUNDLE}/"):
+            self._send_index(name.removeprefix(f"{search.BUNDLE}/"))
+            return
         if name.endswith("/"):
             name += "index.html"
         if name not in files and f"{name}/index.html" in files:
@@ -267,6 +384,16 @@ class PageHandler(_LocalHandler):
             self.set_status(404)
             name = "404.html"
         self._send(name, files.get(name, b"Not found"))
+
+    def _send_index(self, name: str) -> None:
+        """Serve a file of the search index from disk: 404 until the first index is made."""
+        index = self.preview.search
+        found = index.find(name) if index is not None else None
+        if found is None:
+            self.set_status(404)
+            self.finish(b"Not found")
+            return
+        self._send(name, found.read_bytes())
 
     def _send(self, name: str, body: bytes) -> None:
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -345,7 +472,8 @@ def serve(
 
     asyncio.set_event_loop(asyncio.new_event_loop())
     loop = ioloop.IOLoop.current()
-    preview = Preview(Builder(site, templates, strict), say)
+    builder = Builder(site, templates, strict)
+    preview = Preview(builder, say)
     allowed = frozenset({*LOOPBACK, host.lower(), *(name.lower() for name in allow_hosts)})
     server = httpserver.HTTPServer(make_app(preview, allowed))
     try:
@@ -363,11 +491,20 @@ def serve(
         preview.rebuild()
         url = f"http://{host}:{port}/"
         say(f"Serving {here} on {url} (Ctrl-C to stop)")
+        if builder.pagefind is not None:  # indexed from now on, after each rebuild, the first build's site now
+            notify = preview.changed.notify_all
+            preview.search = SearchIndex(builder.pagefind, say, lambda: loop.add_callback(notify))
+            if preview.files:
+                preview.search.update(preview.files)
+        else:
+            say(search.NO_PAGEFIND.removeprefix("note: "))
         if open_browser:
             webbrowser.open(url)
         loop.start()
     stop.set()
     server.stop()
+    if preview.search is not None:
+        preview.search.close()
     say("Stopped.")
     return 0
 

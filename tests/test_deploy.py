@@ -77,6 +77,7 @@ def test_assets_carry_a_content_hash_and_every_page_links_the_right_one(golden_c
     assert [re.sub(r"\.[0-9a-f]{10}\.", ".", name) for name in assets] == [
         "assets/counterpoint.js",
         "assets/favicon.svg",
+        "assets/search.js",
         "assets/style.css",
     ]
     for name in assets:
@@ -120,7 +121,7 @@ def test_check_passes_without_touching_output(golden_copy: Path, capsys: pytest.
     from counterpoint.cli import main
 
     assert main(["check", "--site", str(golden_copy)]) == 0
-    assert capsys.readouterr().out.startswith("Check passed: 8 pages (17 files), 16 citations resolved, 0 warnings")
+    assert capsys.readouterr().out.startswith("Check passed: 8 pages (18 files), 16 citations resolved, 0 warnings")
     assert not (golden_copy / "output").exists()
 
 

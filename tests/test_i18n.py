@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 ENGLISH = built_in(FALLBACK)
+NAMES = {"JavaScript"}
+"""Names the interface may write in any language."""
 
 
 # -- the catalogues ---------------------------------------------------------------------------------
@@ -201,6 +203,9 @@ class _Text(html.parser.HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         self.texts += [v for k, v in attrs if k in self.LABELS and v]
+        # what the search box's script will say, commands aside
+        said = [v for k, v in attrs if k.startswith("data-msg-") and v]
+        self.texts += [re.sub(r"python -m http\.server|python build\.py serve|\{\w+\}", "", v) for v in said]
         if tag == "meta" and dict(attrs).get("name") == "description":
             self.texts.append(dict(attrs).get("content") or "")
 
@@ -249,8 +254,8 @@ def _leaks(site: Path) -> dict[str, set[str]]:
         text = page.read_text(encoding="utf-8")
         parser = _Text()
         parser.feed(text)
-        # A word the interface wrote is one the site's own text does not have ...
-        foreign = {w for t in parser.texts for w in re.findall(r"[A-Za-z]{2,}", t) if w not in ours}
+        # A word the interface wrote is one the site's own text does not have (names aside) ...
+        foreign = {w for t in parser.texts for w in re.findall(r"[A-Za-z]{2,}", t) if w not in ours | NAMES}
         # ... or a whole English message standing alone (one made of words the content uses too).
         foreign |= {t for t in parser.texts if t.strip(" :;.,") in english_messages}
         found = re.search(r'id="counterpoint-words">(.*?)</script>', text, re.S)

@@ -221,7 +221,7 @@ def test_a_file_that_is_not_utf8_is_named(golden_copy: Path, build_site: Build) 
             "asset('favicon.svg')",
             "asset('favicon.png')",
             "templates/base.html:27: template error: no asset 'favicon.png' in assets/ "
-            "(it holds counterpoint.js, favicon.svg, style.css)",
+            "(it holds counterpoint.js, favicon.svg, search.js, style.css)",
         ),
         (
             "topic.html",

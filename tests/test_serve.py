@@ -321,3 +321,22 @@ def test_moving_a_folder_away_rebuilds(server: Server) -> None:
         server.get("about/")
     assert gone.value.code == 404
     gone.value.close()
+
+
+def test_the_preview_indexes_for_search_after_serving_and_again_after_an_edit(server: Server, browser: Browser) -> None:
+    wait_for(lambda: server.state()["search"] == 1, seconds=20)
+    assert server.get("pagefind/pagefind-entry.json").startswith('{"version":"1.5.2"')
+    page = browser.new_page()
+    page.goto(server.url + "topics/air/index.html")
+    page.fill("#search-input", "takings")
+    page.wait_for_selector(".search-hit")
+    assert "/sources/green-gazette/index.html#p8" in page.eval_on_selector_all(
+        ".search-sections a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    replace(server.site / "content/topics/air.md", "Both agree the air matters", "Both agree the zeppelin matters")
+    wait_for(lambda: "zeppelin" in server.get("topics/air/index.html"))
+    wait_for(lambda: server.state()["search"] == 2, seconds=20)
+    page.wait_for_function("document.querySelector('.search-input') && !document.querySelector('.search-hit')")
+    page.fill("#search-input", "zeppelin")
+    page.wait_for_selector(".search-sections a[href$='#common-heading'], .search-sections a[href*='topics/air/']")
+    page.close()

@@ -45,9 +45,14 @@
     document.body.append(overlay);
   }
 
+  let searchIndex; // the search index the page's search box loads, once the preview has made it
   const events = new EventSource("/__counterpoint/events");
   events.onmessage = (message) => {
     const state = JSON.parse(message.data);
+    if (searchIndex !== undefined && state.search !== searchIndex) {
+      document.dispatchEvent(new CustomEvent("counterpoint:search-index"));
+    }
+    searchIndex = state.search;
     if (state.generation !== shown) {
       sessionStorage.setItem(scrollKey, String(window.scrollY));
       events.close();
