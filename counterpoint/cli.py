@@ -36,6 +36,8 @@ class Options:
     """Treat warnings as errors."""
     quiet: bool
     """Print nothing but problems."""
+    search: bool
+    """Index the site for search (with Pagefind), and give its pages the search box."""
     host: str
     """Address the preview server listens on."""
     port: int
@@ -150,6 +152,12 @@ def _add_options(parser: argparse.ArgumentParser, writes: bool = True, strict: b
         add("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
     if writes:
         add("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but problems")
+        add(
+            "--no-search",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="build without the search index and the search box (search is on whenever Pagefind is installed)",
+        )
 
 
 def _port(text: str) -> int:
@@ -176,6 +184,7 @@ def parse_options(argv: Sequence[str] | None, prog: str = "build.py") -> Options
         templates=args.get("templates", site / "templates"),
         strict=args.get("strict", False),
         quiet=args.get("quiet", False),
+        search=not args.get("no_search", False),
         host=args.get("host", "127.0.0.1"),
         port=args.get("port", 8000),
         open=args.get("open", False),
@@ -243,7 +252,14 @@ def main(argv: Sequence[str] | None = None, tidy_later: bool = False, prog: str 
         if options.command == "check":
             result = check(options.site, options.templates)
         else:
-            result = build(options.site, options.out, options.templates, strict=options.strict, tidy_later=tidy_later)
+            result = build(
+                options.site,
+                options.out,
+                options.templates,
+                strict=options.strict,
+                tidy_later=tidy_later,
+                search=options.search,
+            )
     except BuildFailed as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)

@@ -202,6 +202,8 @@ class Builder:
         self.strict = strict
         self.workers = workers
         """Processes to use: None for one per core when the site is large enough to gain from them."""
+        self.search = search
+        """Whether to index the site for search (`--no-search` says not to)."""
         self.pagefind = searching.find_binary() if search else None
         """The Pagefind binary that indexes the site for search; None for a site without search."""
         self._reader = InputReader(root)
@@ -303,7 +305,9 @@ class Builder:
             staging.commit()
         finally:
             staging.discard()
-        notes = (() if done.base_url else (NO_BASE_URL,)) + (() if self.pagefind else (searching.NO_PAGEFIND,))
+        notes = (() if done.base_url else (NO_BASE_URL,)) + (
+            () if self.pagefind or not self.search else (searching.NO_PAGEFIND,)
+        )
         seconds = time.perf_counter() - start
         return BuildResult({}, done.paths, done.paths, done.citations, done.warnings, seconds, notes, size)
 
@@ -841,9 +845,13 @@ def build(
     strict: bool = False,
     workers: int | None = None,
     tidy_later: bool = False,
+    search: bool = True,
 ) -> BuildResult:
-    """Build the site in `root` into `out`; raise BuildFailed, leaving `out` as it was, on any error."""
-    return Builder(root, templates or root / "templates", strict, workers).build_into(out, tidy_later)
+    """Build the site in `root` into `out`; raise BuildFailed, leaving `out` as it was, on any error.
+
+    `search` indexes it for search (when Pagefind is installed)."""
+    builder = Builder(root, templates or root / "templates", strict, workers, search=search)
+    return builder.build_into(out, tidy_later)
 
 
 def check(root: Path, templates: Path) -> BuildResult:

@@ -98,6 +98,19 @@ def test_without_pagefind_the_site_is_built_without_search_and_says_so(
     assert not any(b"<search" in data for name, data in files_under(out).items() if name.endswith(".html"))
 
 
+def test_no_search_builds_without_the_index_or_the_box_and_says_nothing_of_pagefind(
+    golden_copy: Path, build_site: Build
+) -> None:
+    status, _, err = build_site(golden_copy, "--no-search")
+    assert status == 0, err
+    assert search.NO_PAGEFIND not in err.splitlines()
+    out = golden_copy / "output"
+    assert not (out / "pagefind").exists()
+    assert not any(b"<search" in data for name, data in files_under(out).items() if name.endswith(".html"))
+    assert build_site(golden_copy)[0] == 0  # and the next build indexes again
+    assert (out / "pagefind" / "pagefind.js").is_file()
+
+
 def test_a_failing_index_fails_the_build_and_leaves_the_output_as_it_was(
     golden_copy: Path, build_site: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
