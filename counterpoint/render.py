@@ -399,14 +399,7 @@ class Renderer:
         """Fill a document's sections with its markers and pull quotes; return the template's context."""
         body, resolution = self.documents[document.path]
         link = urls.relative_linker(path, self.site.config.build.directory_urls)
-        filled: dict[int, str] = {use: "".join(_marker_html(m) for m in markers) for use, markers in resolution.markers}
-        for use, target, marker in resolution.pullquotes:
-            filled[use] = self._pullquote(target, marker, link)
-
-        def fill(html: str) -> str:
-            return PLACEHOLDER.sub(lambda match: filled.get(int(match[1]), ""), html) if "\0" in html else html
-
-        sections = {s.key: fill(s.html) for s in body.sections}
+        sections = self._filled(body, resolution, link)
         columns = (
             [self._column(document, p, sections, resolution, i) for i, p in enumerate(self.site.config.perspectives)]
             if isinstance(document, Topic)
@@ -421,6 +414,17 @@ class Renderer:
             "passage": self._passage,
             "annotations": link(webannotations.path_of(document)) if resolution.references else "",
         }
+
+    def _filled(self, body: Body, resolution: Resolution, link: urls.Linker) -> dict[SectionKey, str]:
+        """Return each section's HTML with its markers and pull quotes in place of the placeholders."""
+        filled: dict[int, str] = {use: "".join(_marker_html(m) for m in markers) for use, markers in resolution.markers}
+        for use, target, marker in resolution.pullquotes:
+            filled[use] = self._pullquote(target, marker, link)
+
+        def fill(html: str) -> str:
+            return PLACEHOLDER.sub(lambda match: filled.get(int(match[1]), ""), html) if "\0" in html else html
+
+        return {s.key: fill(s.html) for s in body.sections}
 
     def _passage(self, reference: Reference) -> Markup:
         """Return the cited paragraphs as plain-text HTML, the quoted words marked."""
