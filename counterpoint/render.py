@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from counterpoint import structured, urls, webannotations
+from counterpoint import explainerjson, structured, urls, webannotations
 from counterpoint.citations import PLACEHOLDER
 from counterpoint.errors import Problem
 from counterpoint.model import (
@@ -48,6 +48,8 @@ from counterpoint.model import (
 from counterpoint.plan import (
     Annotations,
     Asset,
+    Explainer,
+    ExplainerSchema,
     Feed,
     IndexPage,
     NotFoundPage,
@@ -237,12 +239,19 @@ class Renderer:
         balances: Mapping[str, tuple[int, ...]],
         fragments: dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]] | None = None,
         shape: int | None = None,
+        parts: dict[str, tuple[tuple[object, ...], bytes]] | None = None,
+        schema: bytes = b"",
     ) -> None:
         self.site = site
         self.shape = shape
         """A fingerprint of what every page shows (see `plan.shape`), when the caller keeps `fragments`."""
         self.fragments = {} if fragments is None else fragments
         """Parts of pages kept from one build to the next (the index's rows), for a given env and config."""
+        self.parts = {} if parts is None else parts
+        """The parts of explainer.json kept from one build to the next, for a given config, by the path of the
+        content file each is made from, with the very objects it was made from."""
+        self.schema = schema
+        """The bytes of explainer.schema.json."""
         self.documents = documents
         """The body and resolved citations of each document this renderer renders, by its path."""
         self.citing = citing
@@ -256,6 +265,8 @@ class Renderer:
         self.articles = {a.slug: a for a in site.articles}
         self._by_path = {d.path: d for d in site.documents}
         self.feed = bool(site.config.base_url) and structured.feed_date(site.config, site.articles) is not None
+        self._explainer_link = explainerjson.linker(site.config)
+        self._backlinks: tuple[str, dict[int, list[Backlink]]] = ("", {})
 
     def render(self, output: Output) -> str | bytes | Problem:
         """Return one output file: the text of a page (or of another text file), the bytes of an asset; or the
@@ -280,6 +291,10 @@ class Renderer:
                 )
             case Feed(updated):
                 return structured.atom(site.config, site.topics, updated)
+            case Explainer():
+                return self._explainer()
+            case ExplainerSchema():
+                return self.schema
             case IndexPage():
                 try:  # the rows, each kept from build to build, joined here: a template loop over thousands is slow
                     rows = Markup("".join([self._topic_row(output.path, topic) for topic in site.topics]))
@@ -471,7 +486,7 @@ class Renderer:
         )
 
     def _source(self, article: Article) -> dict[str, object]:
-        found = backlinks(article, self.citing[article.slug])
+        found = self._found(article)
         paragraphs = [Paragraph(b, _groups(found.get(b.number, ()))) for b in article.blocks]
         return {
             "article": article,
@@ -479,6 +494,62 @@ class Renderer:
             "whole": _groups(found.get(0, ())),
             "coverage": _coverage(paragraphs),
         }
+
+    def _found(self, article: Article) -> dict[int, list[Backlink]]:
+        """Return the back-links to each paragraph of a source, kept for the next call (the source's part of
+        explainer.json follows its page)."""
+        if self._backlinks[0] != article.slug:
+            self._backlinks = (article.slug, backlinks(article, self.citing[article.slug]))
+        return self._backlinks[1]
+
+    # -- explainer.json ------------------------------------------------------------------
+
+    def explainer_source(self, slug: str) -> bytes:
+        """Return a source's part of explainer.json."""
+        article = self.articles[slug]
+        return explainerjson.encode(explainerjson.source(article, self._found(article), self._explainer_link))
+
+    def explainer_document(self, path: str) -> bytes:
+        """Return a topic's or page's part of explainer.json (this renderer must hold its body)."""
+        body, resolution = self.documents[path]
+        link = self._explainer_link
+        html = self._filled(body, resolution, link)
+        data = explainerjson.document(self.site.config, self._by_path[path], body.sections, html, resolution, link)
+        return explainerjson.encode(data)
+
+    def _explainer(self) -> bytes:
+        """Return explainer.json whole (this renderer must hold every document's body), each part made again only
+        when what it is made from is new."""
+        site = self.site
+        kept = dict(self.parts)
+        self.parts.clear()  # the caller's dict: it keeps the parts of this build, and no others
+
+        def part(path: str, made_from: tuple[object, ...], make: Callable[[], bytes]) -> bytes:
+            old = kept.get(path)
+            if old is not None and _same(old[0], made_from):
+                self.parts[path] = old
+                return old[1]
+            made = make()
+            self.parts[path] = (made_from, made)
+            return made
+
+        sources = []
+        for article in site.articles:
+            citing = (x for pair in self.citing[article.slug] for x in pair)  # each document, with its mentions
+            sources.append(part(article.path, (article, *citing), partial(self.explainer_source, article.slug)))
+        documents = []
+        for document in site.documents:
+            body, resolution = self.documents[document.path]
+            cited = (self.articles[slug] for slug in sorted(resolution.cited))  # its pull quotes show them
+            made_from = (document, body, resolution, *cited)
+            documents.append(part(document.path, made_from, partial(self.explainer_document, document.path)))
+        topics, pages = documents[: len(site.topics)], documents[len(site.topics) :]
+        return b"".join(explainerjson.join(explainerjson.head(site.config), sources, topics, pages))
+
+
+def _same(kept: tuple[object, ...], now: tuple[object, ...]) -> bool:
+    """Return True if two tuples hold the very same objects."""
+    return len(kept) == len(now) and all(a is b for a, b in zip(kept, now, strict=True))
 
 
 def _groups(found: Sequence[Backlink]) -> tuple[BacklinkGroup, ...]:

@@ -41,8 +41,8 @@ def test_the_installed_command_builds_a_site_outside_the_repository(tmp_path: Pa
     command = str(venv / "bin" / "counterpoint")
     done = subprocess.run([command, "build", "--strict"], cwd=site, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Built 8 pages (17 files), 16 citations resolved, 0 warnings")
-    for page in ("index.html", "topics/shops/index.html"):
+    assert done.stdout.startswith("Built 8 pages (19 files), 16 citations resolved, 0 warnings")
+    for page in ("index.html", "topics/shops/index.html", "explainer.json", "explainer.schema.json"):
         assert (site / "output" / page).read_bytes() == (GOLDEN / "expected" / page).read_bytes(), page
     cited = subprocess.run([command, "cite", "takings are up"], cwd=site, capture_output=True, text=True, timeout=60)
     assert cited.stdout.startswith('[@green-gazette ¶8 "takings are up"]'), cited.stderr

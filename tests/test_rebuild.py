@@ -78,7 +78,11 @@ def test_a_topic_edit_renders_only_that_topic(golden_copy: Path) -> None:
     first = builder.build()
     assert first.rendered == first.paths
     EDITS["topic body"](golden_copy)
-    assert builder.build().rendered == ("topics/air/annotations.jsonld", "topics/air/index.html")
+    assert builder.build().rendered == (
+        "explainer.json",  # it holds every topic's sections
+        "topics/air/annotations.jsonld",
+        "topics/air/index.html",
+    )
 
 
 def test_a_new_citation_renders_the_topic_the_index_and_the_sources_it_cites(golden_copy: Path) -> None:
@@ -86,6 +90,7 @@ def test_a_new_citation_renders_the_topic_the_index_and_the_sources_it_cites(gol
     builder.build()
     edit(golden_copy / "content/topics/air.md", "Both agree the air matters", "Both agree [@motor-monthly ¶1] it")
     assert builder.build().rendered == (
+        "explainer.json",  # every citation and back-link
         "index.html",  # its balance of citations changed
         "sources/green-gazette/index.html",  # its back-links' numbers changed
         "sources/motor-monthly/index.html",
@@ -99,6 +104,7 @@ def test_an_article_edit_renders_the_article_and_the_topics_quoting_it(golden_co
     builder.build()
     edit(golden_copy / "content/articles/motor-monthly.md", "from the villages", "from the hills")
     assert set(builder.build().rendered) == {
+        "explainer.json",  # every source's text
         "sources/index.html",  # it counts each source's paragraphs
         "sources/motor-monthly/index.html",
         "topics/air/annotations.jsonld",  # their annotations quote the source's words, and number them
