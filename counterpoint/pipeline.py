@@ -58,7 +58,7 @@ from counterpoint.plan import (
     resolution_input,
     shape,
 )
-from counterpoint.render import BUILT_IN, Renderer, Theme, hashed_assets, make_environment
+from counterpoint.render import BUILT_IN, KeptPart, Renderer, Theme, hashed_assets, make_environment
 from counterpoint.write import Piece, Spool, Staging, check_writable
 from counterpoint.xref import Mention, mentions, resolve_document, uncited
 
@@ -223,7 +223,7 @@ class Builder:
             {},
         )
         """Parts of pages kept between builds, valid for one configuration (and one theme)."""
-        self._parts: tuple[Config | None, dict[str, tuple[tuple[object, ...], bytes]]] = (None, {})
+        self._parts: tuple[Config | None, dict[str, KeptPart]] = (None, {})
         """Parts of explainer.json kept between builds, valid for one configuration."""
         self._keys: dict[str, tuple[str, ...]] = {}
         """The input keys of each file, made once."""

@@ -239,7 +239,7 @@ class Renderer:
         balances: Mapping[str, tuple[int, ...]],
         fragments: dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]] | None = None,
         shape: int | None = None,
-        parts: dict[str, tuple[tuple[object, ...], bytes]] | None = None,
+        parts: dict[str, KeptPart] | None = None,
         schema: bytes = b"",
     ) -> None:
         self.site = site
@@ -249,7 +249,7 @@ class Renderer:
         """Parts of pages kept from one build to the next (the index's rows), for a given env and config."""
         self.parts = {} if parts is None else parts
         """The parts of explainer.json kept from one build to the next, for a given config, by the path of the
-        content file each is made from, with the very objects it was made from."""
+        content file each is made from."""
         self.schema = schema
         """The bytes of explainer.schema.json."""
         self.documents = documents
@@ -523,33 +523,42 @@ class Renderer:
         site = self.site
         kept = dict(self.parts)
         self.parts.clear()  # the caller's dict: it keeps the parts of this build, and no others
-
-        def part(path: str, made_from: tuple[object, ...], make: Callable[[], bytes]) -> bytes:
-            old = kept.get(path)
-            if old is not None and _same(old[0], made_from):
-                self.parts[path] = old
-                return old[1]
-            made = make()
-            self.parts[path] = (made_from, made)
-            return made
-
-        sources = []
-        for article in site.articles:
-            citing = (x for pair in self.citing[article.slug] for x in pair)  # each document, with its mentions
-            sources.append(part(article.path, (article, *citing), partial(self.explainer_source, article.slug)))
+        touched: set[str] = set()  # sources whose back-links may have changed: cited by a document that did
         documents = []
         for document in site.documents:
             body, resolution = self.documents[document.path]
-            cited = (self.articles[slug] for slug in sorted(resolution.cited))  # its pull quotes show them
-            made_from = (document, body, resolution, *cited)
-            documents.append(part(document.path, made_from, partial(self.explainer_document, document.path)))
+            # Its pull quotes show the sources it cites (an edited source gets it resolved anew too, but say so).
+            made_from = (document, body, resolution, *(self.articles[slug] for slug in resolution.cited))
+            part = kept.pop(document.path, None)
+            if part is None or part.made_from != made_from:  # the very objects, mostly: compared at once
+                touched |= resolution.cited | (part.cites if part else frozenset())
+                part = KeptPart(made_from, self.explainer_document(document.path), resolution.cited)
+            self.parts[document.path] = part
+            documents.append(part.data)
+        for gone in kept.values():  # a removed document's, and the sources' (which cite nothing)
+            touched |= gone.cites
+        sources = []
+        for article in site.articles:
+            part = kept.get(article.path)
+            if part is None or part.made_from[0] is not article or article.slug in touched:
+                part = KeptPart((article,), self.explainer_source(article.slug), frozenset())
+            self.parts[article.path] = part
+            sources.append(part.data)
         topics, pages = documents[: len(site.topics)], documents[len(site.topics) :]
         return b"".join(explainerjson.join(explainerjson.head(site.config), sources, topics, pages))
 
 
-def _same(kept: tuple[object, ...], now: tuple[object, ...]) -> bool:
-    """Return True if two tuples hold the very same objects."""
-    return len(kept) == len(now) and all(a is b for a, b in zip(kept, now, strict=True))
+@dataclass(frozen=True, slots=True)
+class KeptPart:
+    """A part of explainer.json kept from one build to the next."""
+
+    made_from: tuple[object, ...]
+    """What it was made from: the document, its body, its resolution and the sources it cites; or the source
+    (the very object). A source's part is made again, besides, when a document citing it changes."""
+    data: bytes
+    """The part, encoded."""
+    cites: frozenset[str]
+    """The sources a document's part cites, whose back-links change with it."""
 
 
 def _groups(found: Sequence[Backlink]) -> tuple[BacklinkGroup, ...]:

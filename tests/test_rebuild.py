@@ -20,6 +20,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "article outlet": lambda s: edit(s / "content/articles/motor-monthly.md", "Motor Monthly", "Motor Weekly"),
     "page body": lambda s: edit(s / "content/pages/about.md", "This site is invented", "This site is made up"),
     "page title": lambda s: edit(s / "content/pages/about.md", "title: About", "title: About this site"),
+    "page cites another source": lambda s: edit(s / "content/pages/about.md", "[@green-gazette]", "[@motor-monthly]"),
     "new topic": lambda s: (
         (s / "content/topics/new.md").write_text(
             "---\ntitle: New\nquestion: Q?\nsummary: S.\n---\n\n## Perspective: ban\n\nA [@green-gazette ¶2].\n\n"
