@@ -61,7 +61,7 @@ from counterpoint.plan import (
     SourcesPage,
     TopicPage,
 )
-from counterpoint.xref import Mention, backlinks
+from counterpoint.xref import Mention, backlinks, mentions
 
 
 @dataclass(frozen=True)
@@ -523,25 +523,30 @@ class Renderer:
         site = self.site
         kept = dict(self.parts)
         self.parts.clear()  # the caller's dict: it keeps the parts of this build, and no others
-        touched: set[str] = set()  # sources whose back-links may have changed: cited by a document that did
+        touched: set[str] = set()  # the sources whose back-links may have changed
         documents = []
-        for document in site.documents:
+        for index, document in enumerate(site.documents):
             body, resolution = self.documents[document.path]
             # Its pull quotes show the sources it cites (an edited source gets it resolved anew too, but say so).
             made_from = (document, body, resolution, *(self.articles[slug] for slug in resolution.cited))
             part = kept.pop(document.path, None)
-            if part is None or part.made_from != made_from:  # the very objects, mostly: compared at once
-                touched |= resolution.cited | (part.cites if part else frozenset())
-                part = KeptPart(made_from, self.explainer_document(document.path), resolution.cited)
+            if part is None or part.index != index or part.made_from != made_from:  # the very objects, mostly
+                found = mentions(resolution)
+                before, moved = (part.mentions, part.index != index) if part else ({}, True)
+                # A source's back-links list this document's markers, in the documents' order.
+                touched.update(s for s in found.keys() | before.keys() if moved or found.get(s) != before.get(s))
+                same = part is not None and part.made_from == made_from
+                data = part.data if part is not None and same else self.explainer_document(document.path)
+                part = KeptPart(made_from, data, found, index)
             self.parts[document.path] = part
             documents.append(part.data)
-        for gone in kept.values():  # a removed document's, and the sources' (which cite nothing)
-            touched |= gone.cites
+        for gone in kept.values():  # a removed document's markers (a source's part has none)
+            touched.update(gone.mentions)
         sources = []
         for article in site.articles:
             part = kept.get(article.path)
             if part is None or part.made_from[0] is not article or article.slug in touched:
-                part = KeptPart((article,), self.explainer_source(article.slug), frozenset())
+                part = KeptPart((article,), self.explainer_source(article.slug), {}, -1)
             self.parts[article.path] = part
             sources.append(part.data)
         topics, pages = documents[: len(site.topics)], documents[len(site.topics) :]
@@ -554,11 +559,13 @@ class KeptPart:
 
     made_from: tuple[object, ...]
     """What it was made from: the document, its body, its resolution and the sources it cites; or the source
-    (the very object). A source's part is made again, besides, when a document citing it changes."""
+    (the very object). A source's part is made again, besides, when the markers citing it change."""
     data: bytes
     """The part, encoded."""
-    cites: frozenset[str]
-    """The sources a document's part cites, whose back-links change with it."""
+    mentions: Mapping[str, tuple[Mention, ...]]
+    """A document's markers, by the source each cites: what the sources' back-links show of it."""
+    index: int
+    """A document's position in the site's documents, which orders the back-links; -1 for a source."""
 
 
 def _groups(found: Sequence[Backlink]) -> tuple[BacklinkGroup, ...]:

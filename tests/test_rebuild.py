@@ -74,6 +74,20 @@ def test_a_rebuild_told_what_changed_equals_a_full_build(golden_copy: Path, name
     assert rebuilt.files == fresh.files
 
 
+def test_a_topic_moved_by_its_order_moves_its_back_links(golden_copy: Path) -> None:
+    """Without a topics list in site.yaml, the topics' `order` orders the documents, and so each source's
+    back-links, though no citation changed."""
+    edit(golden_copy / "site.yaml", "topics:\n  - air\n  - shops\n", "")
+    EDITS["topic citation"](golden_copy)  # both topics cite ¶2 of the Green Gazette
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    edit(
+        golden_copy / "content/topics/shops.md", "title: Shops and visitors\n", "title: Shops and visitors\norder: 1\n"
+    )
+    rebuilt = builder.build()
+    assert rebuilt.files == Builder(golden_copy, golden_copy / "templates").build().files
+
+
 def test_a_topic_edit_renders_only_that_topic(golden_copy: Path) -> None:
     builder = Builder(golden_copy, golden_copy / "templates")
     first = builder.build()
