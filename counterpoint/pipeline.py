@@ -26,7 +26,7 @@ from typing import Generic, TypeVar
 import jinja2
 from markupsafe import Markup
 
-from counterpoint import cldr
+from counterpoint import cldr, explainerjson
 from counterpoint import search as searching
 from counterpoint.checks import (
     LinkIndex,
@@ -46,6 +46,7 @@ from counterpoint.parallel import Team, map_in_order, run_team, worker_count
 from counterpoint.plan import (
     SHAPE,
     Annotations,
+    Explainer,
     IndexPage,
     OtherPage,
     Output,
@@ -59,8 +60,8 @@ from counterpoint.plan import (
     resolution_input,
     shape,
 )
-from counterpoint.render import BUILT_IN, Renderer, Theme, hashed_assets, make_environment
-from counterpoint.write import Staging, check_writable
+from counterpoint.render import BUILT_IN, KeptPart, Renderer, Theme, hashed_assets, make_environment
+from counterpoint.write import Piece, Spool, Staging, check_writable
 from counterpoint.xref import Mention, mentions, resolve_document, uncited
 
 T = TypeVar("T")
@@ -175,6 +176,8 @@ class _Setup:
     """Whether the theme spells every id and link attribute as ` name="value"` (see `checks.read_page`)."""
     search: bool
     """Whether the site is indexed for search (the pages show the search box)."""
+    schema: bytes
+    """explainer.schema.json, as the package holds it."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,8 @@ class Builder:
             {},
         )
         """Parts of pages kept between builds, valid for one configuration (and one theme)."""
+        self._parts: tuple[Config | None, dict[str, KeptPart]] = (None, {})
+        """Parts of explainer.json kept between builds, valid for one configuration."""
         self._keys: dict[str, tuple[str, ...]] = {}
         """The input keys of each file, made once."""
         self._processes = 1
@@ -390,7 +395,8 @@ class Builder:
         ]
         templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
         plain = plain_attributes(templates)
-        return _Setup(inputs, theme, self._env, config, files, problems, plain, self.pagefind is not None)
+        schema = explainerjson.SCHEMA.read_bytes()
+        return _Setup(inputs, theme, self._env, config, files, problems, plain, self.pagefind is not None, schema)
 
     def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
         """Read, load, resolve and plan; raise BuildFailed with every problem found."""
@@ -412,6 +418,8 @@ class Builder:
         plan, citing = self._plan(site, resolutions, tuple(assets))
         if self._fragments[0] is not config:
             self._fragments = (config, {})
+        if self._parts[0] is not config:
+            self._parts = (config, {})
         renderer = Renderer(
             site,
             setup.env,
@@ -422,6 +430,8 @@ class Builder:
             self._fragments[1],
             hash(shape(site)),
             setup.search,
+            self._parts[1],
+            setup.schema,
         )
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
         return _Prepared(site, plan, renderer, setup.inputs, setup.plain, citations, warnings)
@@ -622,11 +632,12 @@ class _ColdBuild:
         cldr.save()  # what Babel said of the language, for the next build
         if team.rank:
             return _Built((), 0, (), None, False)
-        failed = [p for _, found in reports for p in found]
+        failed = [p for _, found, _ in reports for p in found]
         if failed:
             raise BuildFailed(sorted(failed, key=lambda p: p.path))
+        self._join_explainer(site, {path: piece for _, _, pieces in reports for path, piece in pieces.items()})
         paths = tuple(sorted(o.path for o in plan))
-        broken = broken_packed_links([packed for packed, _ in reports if packed], set(paths))
+        broken = broken_packed_links([packed for packed, _, _ in reports if packed], set(paths))
         if broken:
             raise BuildFailed(_blame(broken, plan))
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
@@ -684,28 +695,53 @@ class _ColdBuild:
         plan: Sequence[Output],
         resolved: dict[str, tuple[Body, Resolution]],
         ordered: Sequence[_Summary],
-    ) -> tuple[str, list[Problem]]:
+    ) -> tuple[str, list[Problem], dict[str, Piece]]:
         """Render this process's documents, then outputs from the shared queue; return the pages' links,
-        packed, and the problems met."""
+        packed, the problems met, and where this process spooled its parts of explainer.json, by the path of the
+        content file each is made from."""
         citing: dict[str, list[tuple[Document, Sequence[Mention]]]] = {a.slug: [] for a in site.articles}
         for document, summary in zip(site.documents, ordered, strict=True):
             for slug, found in summary.mentions.items():
                 citing[slug].append((document, found))
         balances = {s.path: s.balance for s in ordered}
         renderer = Renderer(
-            site, self.setup.env, self.setup.theme, resolved, citing, balances, search=self.setup.search
+            site,
+            self.setup.env,
+            self.setup.theme,
+            resolved,
+            citing,
+            balances,
+            search=self.setup.search,
+            schema=self.setup.schema,
         )
+        spool = self.staging.spool(team.rank)
+        pieces: dict[str, Piece] = {}
         outcomes: list[str | Problem] = []
         mine = [(index, o) for index, o in enumerate(plan) if isinstance(o.spec, _OWN) and o.source in resolved]
         last = {output.source: index for index, output in mine}
         for index, output in mine:
             outcomes.append(self._render(renderer, output))
             if last[output.source] == index and output.source is not None:
+                make = partial(renderer.explainer_document, output.source)
+                outcomes.append(self._spool(spool, pieces, output.source, make))
                 del resolved[output.source]  # its files are written: let its body and citations go
-        rest = sorted((o for o in plan if not isinstance(o.spec, _OWN)), key=_lighter)
-        outcomes += (outcome for _, outcome in team.share(partial(self._render, renderer), rest))
+        rest = sorted((o for o in plan if not isinstance(o.spec, (*_OWN, Explainer))), key=_lighter)
+        shared = partial(self._render_shared, renderer, spool, pieces)
+        outcomes += (outcome for _, outcome in team.share(shared, rest))
+        spool.close()
         packed = "\0".join(o for o in outcomes if isinstance(o, str) and o)
-        return packed, [o for o in outcomes if isinstance(o, Problem)]
+        return packed, [o for o in outcomes if isinstance(o, Problem)], pieces
+
+    def _render_shared(
+        self, renderer: Renderer, spool: Spool, pieces: dict[str, Piece], output: Output
+    ) -> str | Problem:
+        """Render an output of the shared queue; spool a source's part of explainer.json after its page, which
+        has just found the source's back-links."""
+        made = self._render(renderer, output)
+        if isinstance(made, Problem) or not isinstance(output.spec, SourcePage) or output.source is None:
+            return made
+        spooled = self._spool(spool, pieces, output.source, partial(renderer.explainer_source, output.spec.slug))
+        return spooled or made
 
     def _render(self, renderer: Renderer, output: Output) -> str | Problem:
         """Render one output and write it to the staging folder; return what the link check needs of it,
@@ -720,6 +756,26 @@ class _ColdBuild:
         if not isinstance(made, str) or not _is_page(output):
             return ""
         return pack_pages([(output.path, read_page(output.path, made, self.setup.plain))])
+
+    def _spool(self, spool: Spool, pieces: dict[str, Piece], path: str, make: Callable[[], bytes]) -> str | Problem:
+        """Spool the part of explainer.json made from the content file at `path`; return "" or what went wrong."""
+        try:
+            pieces[path] = spool.add(make())
+        except OSError as error:  # a full disk: say so, keep the old site
+            return self.staging.problem(error)
+        return ""
+
+    def _join_explainer(self, site: Site, pieces: Mapping[str, Piece]) -> None:
+        """Write explainer.json from the parts every process spooled, in the site's order."""
+        sources = [pieces[a.path] for a in site.articles]
+        topics = [pieces[t.path] for t in site.topics]
+        pages = [pieces[p.path] for p in site.pages]
+        try:
+            self.staging.join(
+                explainerjson.FILE, explainerjson.join(explainerjson.head(site.config), sources, topics, pages)
+            )
+        except OSError as error:
+            raise BuildFailed([self.staging.problem(error)]) from None
 
 
 _OWN = (TopicPage, OtherPage, Annotations)

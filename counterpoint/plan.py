@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from counterpoint import urls
+from counterpoint import explainerjson, urls
 from counterpoint.model import Document, Site
 from counterpoint.structured import FEED, feed_date
 from counterpoint.webannotations import path_of as annotations_path
@@ -86,6 +86,16 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class Explainer:
+    """explainer.json: the whole explainer as JSON (see `explainerjson`)."""
+
+
+@dataclass(frozen=True)
+class ExplainerSchema:
+    """explainer.schema.json: the JSON Schema of explainer.json, published beside it."""
+
+
+@dataclass(frozen=True)
 class Asset:
     """A file of the theme's assets/, under its hashed name."""
 
@@ -104,6 +114,8 @@ Spec = (
     | Sitemap
     | Robots
     | Feed
+    | Explainer
+    | ExplainerSchema
     | Asset
 )
 """What an output file is, and so how it is rendered."""
@@ -175,6 +187,15 @@ def make_plan(site: Site, cited: Mapping[str, frozenset[str]], assets: tuple[str
     for article in site.articles:
         inputs = _inputs(SHAPE, article_input(article.slug), *citing[article.slug])
         outputs.append(Output(urls.file(article.url), SourcePage(article.slug), inputs, article.path))
+    everything = (
+        SHAPE,
+        *(key for d in site.documents for key in (document_input(d.path), resolution_input(d.path))),
+        *(article_input(a.slug) for a in site.articles),
+    )
+    outputs += [
+        Output(explainerjson.FILE, Explainer(), _inputs(*everything)),
+        Output(explainerjson.SCHEMA_FILE, ExplainerSchema(), ()),
+    ]
     if site.config.base_url:
         listed = tuple(sorted(o.path for o in outputs if o.path.endswith(".html") and o.path != urls.NOT_FOUND))
         outputs += [Output("sitemap.xml", Sitemap(listed), (SHAPE,)), Output("robots.txt", Robots(), (SHAPE,))]

@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from counterpoint import structured, urls, webannotations
+from counterpoint import explainerjson, structured, urls, webannotations
 from counterpoint.citations import PLACEHOLDER
 from counterpoint.errors import Problem
 from counterpoint.i18n import words_for
@@ -49,6 +49,8 @@ from counterpoint.model import (
 from counterpoint.plan import (
     Annotations,
     Asset,
+    Explainer,
+    ExplainerSchema,
     Feed,
     IndexPage,
     NotFoundPage,
@@ -60,7 +62,7 @@ from counterpoint.plan import (
     SourcesPage,
     TopicPage,
 )
-from counterpoint.xref import Mention, backlinks
+from counterpoint.xref import Mention, backlinks, mentions
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ class Renderer:
         fragments: dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]] | None = None,
         shape: int | None = None,
         search: bool = False,
+        parts: dict[str, KeptPart] | None = None,
+        schema: bytes = b"",
     ) -> None:
         self.site = site
         self.search = search
@@ -247,6 +251,11 @@ class Renderer:
         """A fingerprint of what every page shows (see `plan.shape`), when the caller keeps `fragments`."""
         self.fragments = {} if fragments is None else fragments
         """Parts of pages kept from one build to the next (the index's rows), for a given env and config."""
+        self.parts = {} if parts is None else parts
+        """The parts of explainer.json kept from one build to the next, for a given config, by the path of the
+        content file each is made from."""
+        self.schema = schema
+        """The bytes of explainer.schema.json."""
         self.documents = documents
         """The body and resolved citations of each document this renderer renders, by its path."""
         self.citing = citing
@@ -261,6 +270,8 @@ class Renderer:
         self._by_path = {d.path: d for d in site.documents}
         self.feed = bool(site.config.base_url) and structured.feed_date(site.config, site.articles) is not None
         self.words = words_for(site.config.language, site.config.strings)
+        self._explainer_link = explainerjson.linker(site.config)
+        self._backlinks: tuple[str, dict[int, list[Backlink]]] = ("", {})
 
     def render(self, output: Output) -> str | bytes | Problem:
         """Return one output file: the text of a page (or of another text file), the bytes of an asset; or the
@@ -285,6 +296,10 @@ class Renderer:
                 )
             case Feed(updated):
                 return structured.atom(site.config, site.topics, updated)
+            case Explainer():
+                return self._explainer()
+            case ExplainerSchema():
+                return self.schema
             case IndexPage():
                 try:  # the rows, each kept from build to build, joined here: a template loop over thousands is slow
                     rows = Markup("".join([self._topic_row(output.path, topic) for topic in site.topics]))
@@ -412,14 +427,7 @@ class Renderer:
         """Fill a document's sections with its markers and pull quotes; return the template's context."""
         body, resolution = self.documents[document.path]
         link = urls.relative_linker(path, self.site.config.build.directory_urls)
-        filled: dict[int, str] = {use: "".join(_marker_html(m) for m in markers) for use, markers in resolution.markers}
-        for use, target, marker in resolution.pullquotes:
-            filled[use] = self._pullquote(target, marker, link)
-
-        def fill(html: str) -> str:
-            return PLACEHOLDER.sub(lambda match: filled.get(int(match[1]), ""), html) if "\0" in html else html
-
-        sections = {s.key: fill(s.html) for s in body.sections}
+        sections = self._filled(body, resolution, link)
         columns = (
             [self._column(document, p, sections, resolution, i) for i, p in enumerate(self.site.config.perspectives)]
             if isinstance(document, Topic)
@@ -434,6 +442,17 @@ class Renderer:
             "passage": self._passage,
             "annotations": link(webannotations.path_of(document)) if resolution.references else "",
         }
+
+    def _filled(self, body: Body, resolution: Resolution, link: urls.Linker) -> dict[SectionKey, str]:
+        """Return each section's HTML with its markers and pull quotes in place of the placeholders."""
+        filled: dict[int, str] = {use: "".join(_marker_html(m) for m in markers) for use, markers in resolution.markers}
+        for use, target, marker in resolution.pullquotes:
+            filled[use] = self._pullquote(target, marker, link)
+
+        def fill(html: str) -> str:
+            return PLACEHOLDER.sub(lambda match: filled.get(int(match[1]), ""), html) if "\0" in html else html
+
+        return {s.key: fill(s.html) for s in body.sections}
 
     def _passage(self, reference: Reference) -> Markup:
         """Return the cited paragraphs as plain-text HTML, the quoted words marked."""
@@ -485,7 +504,7 @@ class Renderer:
         )
 
     def _source(self, article: Article) -> dict[str, object]:
-        found = backlinks(article, self.citing[article.slug], self.words)
+        found = self._found(article)
         paragraphs = [Paragraph(b, _groups(found.get(b.number, ()))) for b in article.blocks]
         return {
             "article": article,
@@ -493,6 +512,78 @@ class Renderer:
             "whole": _groups(found.get(0, ())),
             "coverage": _coverage(paragraphs),
         }
+
+    def _found(self, article: Article) -> dict[int, list[Backlink]]:
+        """Return the back-links to each paragraph of a source, kept for the next call (the source's part of
+        explainer.json follows its page)."""
+        if self._backlinks[0] != article.slug:
+            self._backlinks = (article.slug, backlinks(article, self.citing[article.slug], self.words))
+        return self._backlinks[1]
+
+    # -- explainer.json ------------------------------------------------------------------
+
+    def explainer_source(self, slug: str) -> bytes:
+        """Return a source's part of explainer.json."""
+        article = self.articles[slug]
+        return explainerjson.encode(explainerjson.source(article, self._found(article), self._explainer_link))
+
+    def explainer_document(self, path: str) -> bytes:
+        """Return a topic's or page's part of explainer.json (this renderer must hold its body)."""
+        body, resolution = self.documents[path]
+        link = self._explainer_link
+        html = self._filled(body, resolution, link)
+        data = explainerjson.document(self.site.config, self._by_path[path], body.sections, html, resolution, link)
+        return explainerjson.encode(data)
+
+    def _explainer(self) -> bytes:
+        """Return explainer.json whole (this renderer must hold every document's body), each part made again only
+        when what it is made from is new."""
+        site = self.site
+        kept = dict(self.parts)
+        self.parts.clear()  # the caller's dict: it keeps the parts of this build, and no others
+        touched: set[str] = set()  # the sources whose back-links may have changed
+        documents = []
+        for index, document in enumerate(site.documents):
+            body, resolution = self.documents[document.path]
+            # Its pull quotes show the sources it cites (an edited source gets it resolved anew too, but say so).
+            made_from = (document, body, resolution, *(self.articles[slug] for slug in resolution.cited))
+            part = kept.pop(document.path, None)
+            if part is None or part.index != index or part.made_from != made_from:  # the very objects, mostly
+                found = mentions(resolution)
+                before, moved = (part.mentions, part.index != index) if part else ({}, True)
+                # A source's back-links list this document's markers, in the documents' order.
+                touched.update(s for s in found.keys() | before.keys() if moved or found.get(s) != before.get(s))
+                same = part is not None and part.made_from == made_from
+                data = part.data if part is not None and same else self.explainer_document(document.path)
+                part = KeptPart(made_from, data, found, index)
+            self.parts[document.path] = part
+            documents.append(part.data)
+        for gone in kept.values():  # a removed document's markers (a source's part has none)
+            touched.update(gone.mentions)
+        sources = []
+        for article in site.articles:
+            part = kept.get(article.path)
+            if part is None or part.made_from[0] is not article or article.slug in touched:
+                part = KeptPart((article,), self.explainer_source(article.slug), {}, -1)
+            self.parts[article.path] = part
+            sources.append(part.data)
+        topics, pages = documents[: len(site.topics)], documents[len(site.topics) :]
+        return b"".join(explainerjson.join(explainerjson.head(site.config), sources, topics, pages))
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPart:
+    """A part of explainer.json kept from one build to the next."""
+
+    made_from: tuple[object, ...]
+    """What it was made from: the document, its body, its resolution and the sources it cites; or the source
+    (the very object). A source's part is made again, besides, when the markers citing it change."""
+    data: bytes
+    """The part, encoded."""
+    mentions: Mapping[str, tuple[Mention, ...]]
+    """A document's markers, by the source each cites: what the sources' back-links show of it."""
+    index: int
+    """A document's position in the site's documents, which orders the back-links; -1 for a source."""
 
 
 def _groups(found: Sequence[Backlink]) -> tuple[BacklinkGroup, ...]:

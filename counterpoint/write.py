@@ -22,7 +22,8 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from counterpoint.errors import BuildFailed, Problem
@@ -31,6 +32,8 @@ MARKER = ".counterpoint-output"
 """A file in every output folder, so a later build knows it may replace the folder."""
 STAGING = ".counterpoint-staging"
 """A file in every staging folder, so a later build knows a folder left behind is its own to remove."""
+SPOOL = ".counterpoint-spool-"
+"""The name of a process's spool in the staging folder, before its rank."""
 
 
 def check_writable(out: Path) -> None:
@@ -104,11 +107,36 @@ class Staging:
         # when a site has thousands of pages.
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view) :]
+            _write_all(descriptor, data)
         finally:
             os.close(descriptor)
+
+    def spool(self, rank: int) -> Spool:
+        """Return the spool of the process of this rank, for pieces of a file that `join` puts together."""
+        return Spool(self._spooled(rank), rank)
+
+    def _spooled(self, rank: int) -> str:
+        return os.path.join(self.folder, f"{SPOOL}{rank}")
+
+    def join(self, name: str, pieces: Iterable[bytes | Piece]) -> None:
+        """Write one file of the site from pieces in order: bytes, or pieces spooled by the team's processes (any
+        process's, once they are all written); then remove the spools. Raise OSError."""
+        spools: dict[int, int] = {}
+        target = os.open(os.path.join(self.folder, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            for piece in pieces:
+                if isinstance(piece, bytes):
+                    _write_all(target, piece)
+                    continue
+                spool = spools.get(piece.rank)
+                if spool is None:
+                    spool = spools[piece.rank] = os.open(self._spooled(piece.rank), os.O_RDONLY | os.O_CLOEXEC)
+                _write_all(target, _read_all(spool, piece.start, piece.size))
+        finally:
+            os.close(target)
+            for rank, spool in spools.items():
+                os.close(spool)
+                os.unlink(self._spooled(rank))
 
     def problem(self, error: OSError) -> Problem:
         """Return what to say when writing the site failed with `error`."""
@@ -138,6 +166,60 @@ class Staging:
         if self._lock is not None:
             os.close(self._lock)  # closing the descriptor releases the lock
             self._lock = None
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Where a piece of a file stands in the spool of the process that made it."""
+
+    rank: int
+    """The rank of that process."""
+    start: int
+    """Its offset in the spool."""
+    size: int
+    """Its length in bytes."""
+
+
+class Spool:
+    """Pieces of a file that several processes make, each appended by its process to a spool of its own in the
+    staging folder, for one process to put together in order (`Staging.join`) without holding them all."""
+
+    def __init__(self, path: str, rank: int) -> None:
+        self.path = path
+        self.rank = rank
+        self._descriptor: int | None = None
+        self._size = 0
+
+    def add(self, data: bytes) -> Piece:
+        """Append one piece; return where it stands. Raise OSError."""
+        if self._descriptor is None:
+            self._descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        _write_all(self._descriptor, data)
+        piece = Piece(self.rank, self._size, len(data))
+        self._size += len(data)
+        return piece
+
+    def close(self) -> None:
+        """Close the spool's file; its pieces stay for `Staging.join`."""
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _read_all(descriptor: int, start: int, size: int) -> bytes:
+    data = os.pread(descriptor, size, start)
+    while len(data) < size:
+        more = os.pread(descriptor, size - len(data), start + len(data))
+        if not more:
+            raise OSError(f"a spool of the build ended early ({len(data)} of {size} bytes at {start})")
+        data += more
+    return data
 
 
 def _failed(out: Path, error: OSError, doing: str) -> Problem:

@@ -121,7 +121,7 @@ def test_check_passes_without_touching_output(golden_copy: Path, capsys: pytest.
     from counterpoint.cli import main
 
     assert main(["check", "--site", str(golden_copy)]) == 0
-    assert capsys.readouterr().out.startswith("Check passed: 8 pages (18 files), 16 citations resolved, 0 warnings")
+    assert capsys.readouterr().out.startswith("Check passed: 8 pages (20 files), 16 citations resolved, 0 warnings")
     assert not (golden_copy / "output").exists()
 
 

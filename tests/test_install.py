@@ -41,9 +41,9 @@ def test_the_installed_command_builds_a_site_outside_the_repository(tmp_path: Pa
     command = str(venv / "bin" / "counterpoint")
     done = subprocess.run([command, "build", "--strict"], cwd=site, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Built 8 pages (18 files), 16 citations resolved, 0 warnings")
+    assert done.stdout.startswith("Built 8 pages (20 files), 16 citations resolved, 0 warnings")
     assert (site / "output" / "pagefind" / "pagefind.js").is_file(), "the installed command indexes for search"
-    for page in ("index.html", "topics/shops/index.html"):
+    for page in ("index.html", "topics/shops/index.html", "explainer.json", "explainer.schema.json"):
         assert (site / "output" / page).read_bytes() == (GOLDEN / "expected" / page).read_bytes(), page
     cited = subprocess.run([command, "cite", "takings are up"], cwd=site, capture_output=True, text=True, timeout=60)
     assert cited.stdout.startswith('[@green-gazette ¶8 "takings are up"]'), cited.stderr

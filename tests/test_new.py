@@ -19,7 +19,7 @@ def test_new_writes_an_explainer_that_builds_strictly_without_templates(
     assert not (folder / "templates").exists()
     status, out, err = run_cli(["--site", str(folder), "--strict"], capsys)
     assert status == 0, err
-    assert out.startswith("Built 7 pages (13 files), 14 citations resolved, 0 warnings")
+    assert out.startswith("Built 7 pages (15 files), 14 citations resolved, 0 warnings")
     topic = (folder / "output" / "topics" / "trade" / "index.html").read_text(encoding="utf-8")
     assert "<figcaption>Dana Reyes, as quoted in Square Weekly" in topic, "the pull quote credits the speaker"
     written = (folder / "content" / "topics" / "trade.md").read_text(encoding="utf-8")

@@ -57,6 +57,14 @@ def test_parallel_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
     assert written == files_under(tmp_path / "parallel")
     assert one["citations"] == three["citations"]
     assert isinstance(one["citations"], int) and one["citations"] > 500
+    # explainer.json is joined from parts each process made of its own documents and sources: all of them, in
+    # the site's order, the same bytes as a build in memory makes it whole.
+    explainer = json.loads(written["explainer.json"])
+    assert len(explainer["sources"]) == len(list((site / "content" / "articles").glob("*.md")))
+    assert len(explainer["topics"]) == len(list((site / "content" / "topics").glob("*.md")))
+    assert sum(len(d["citations"]) for d in explainer["topics"] + explainer["pages"]) == one["citations"]
+    memory = build(site, tmp_path / "unused", workers=1, memory=True)
+    assert isinstance(memory["files"], dict) and memory["files"]["explainer.json"].encode() == written["explainer.json"]
 
 
 def test_parallel_and_serial_builds_in_memory_are_byte_identical(tmp_path: Path) -> None:

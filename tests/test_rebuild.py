@@ -20,6 +20,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "article outlet": lambda s: edit(s / "content/articles/motor-monthly.md", "Motor Monthly", "Motor Weekly"),
     "page body": lambda s: edit(s / "content/pages/about.md", "This site is invented", "This site is made up"),
     "page title": lambda s: edit(s / "content/pages/about.md", "title: About", "title: About this site"),
+    "page cites another source": lambda s: edit(s / "content/pages/about.md", "[@green-gazette]", "[@motor-monthly]"),
     "new topic": lambda s: (
         (s / "content/topics/new.md").write_text(
             "---\ntitle: New\nquestion: Q?\nsummary: S.\n---\n\n## Perspective: ban\n\nA [@green-gazette ¶2].\n\n"
@@ -79,12 +80,30 @@ def test_a_rebuild_told_what_changed_equals_a_full_build(golden_copy: Path, name
     assert rebuilt.files == fresh.files
 
 
+def test_a_topic_moved_by_its_order_moves_its_back_links(golden_copy: Path) -> None:
+    """Without a topics list in site.yaml, the topics' `order` orders the documents, and so each source's
+    back-links, though no citation changed."""
+    edit(golden_copy / "site.yaml", "topics:\n  - air\n  - shops\n", "")
+    EDITS["topic citation"](golden_copy)  # both topics cite ¶2 of the Green Gazette
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    edit(
+        golden_copy / "content/topics/shops.md", "title: Shops and visitors\n", "title: Shops and visitors\norder: 1\n"
+    )
+    rebuilt = builder.build()
+    assert rebuilt.files == Builder(golden_copy, golden_copy / "templates").build().files
+
+
 def test_a_topic_edit_renders_only_that_topic(golden_copy: Path) -> None:
     builder = Builder(golden_copy, golden_copy / "templates")
     first = builder.build()
     assert first.rendered == first.paths
     EDITS["topic body"](golden_copy)
-    assert builder.build().rendered == ("topics/air/annotations.jsonld", "topics/air/index.html")
+    assert builder.build().rendered == (
+        "explainer.json",  # it holds every topic's sections
+        "topics/air/annotations.jsonld",
+        "topics/air/index.html",
+    )
 
 
 def test_a_new_citation_renders_the_topic_the_index_and_the_sources_it_cites(golden_copy: Path) -> None:
@@ -92,6 +111,7 @@ def test_a_new_citation_renders_the_topic_the_index_and_the_sources_it_cites(gol
     builder.build()
     edit(golden_copy / "content/topics/air.md", "Both agree the air matters", "Both agree [@motor-monthly ¶1] it")
     assert builder.build().rendered == (
+        "explainer.json",  # every citation and back-link
         "index.html",  # its balance of citations changed
         "sources/green-gazette/index.html",  # its back-links' numbers changed
         "sources/motor-monthly/index.html",
@@ -105,6 +125,7 @@ def test_an_article_edit_renders_the_article_and_the_topics_quoting_it(golden_co
     builder.build()
     edit(golden_copy / "content/articles/motor-monthly.md", "from the villages", "from the hills")
     assert set(builder.build().rendered) == {
+        "explainer.json",  # every source's text
         "sources/index.html",  # it counts each source's paragraphs
         "sources/motor-monthly/index.html",
         "topics/air/annotations.jsonld",  # their annotations quote the source's words, and number them

@@ -136,7 +136,17 @@ def test_help_documents_every_option() -> None:
 def test_each_command_offers_only_the_options_it_honours() -> None:
     commands = make_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     options = {name: {o for a in p._actions for o in a.option_strings} for name, p in commands.items()}
-    assert options["build"] == {"-h", "--help", "--site", "--out", "--templates", "--strict", "-q", "--quiet"}
+    assert options["build"] == {
+        "-h",
+        "--help",
+        "--site",
+        "--out",
+        "--templates",
+        "--strict",
+        "-q",
+        "--quiet",
+        "--no-search",
+    }
     assert options["serve"] == {
         "-h",
         "--help",

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TEMPLATES
+from conftest import GOLDEN, ROOT, TEMPLATES
 from counterpoint import write
 from counterpoint.errors import BuildFailed
-from counterpoint.write import MARKER, STAGING, Staging, write_site
+from counterpoint.pipeline import build
+from counterpoint.write import MARKER, STAGING, Spool, Staging, write_site
 
 OLD = {"index.html": b"old site", "topics/a/index.html": b"old topic"}
 NEW = {"index.html": b"new site", "topics/b/index.html": b"new topic"}
@@ -49,6 +50,26 @@ def test_a_write_that_fails_midway_leaves_the_old_site_byte_for_byte(
         write_site(NEW, built)
     assert files_under(built) == before
     assert sorted(p.name for p in built.parent.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("where", ["spooling a part", "joining the parts"])
+def test_explainer_json_failing_to_be_written_is_a_message_and_leaves_the_old_site(
+    built: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """explainer.json is made of parts spooled beside the staging folder's files, then joined."""
+    before = files_under(built)
+
+    def full(*args: object) -> bytes:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(*((Spool, "add", full) if where == "spooling a part" else (write, "_read_all", full)))
+    with pytest.raises(BuildFailed) as failed:
+        build(GOLDEN, built, TEMPLATES, workers=1)
+    assert {str(p) for p in failed.value.problems} == {
+        f"{built}: could not write the site: No space left on device; the site that was there is left as it was"
+    }
+    assert files_under(built) == before
+    assert sorted(p.name for p in built.parent.iterdir()) == ["out"], "no staging folder, no spool left"
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two renames"])
