@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import GOLDEN, TEMPLATES
@@ -57,11 +57,14 @@ def folded_by_definition(text: str) -> str:
 
 @QUICK
 @given(FOLDABLE)
+@example("\u2000café\u0301")  # found by Hypothesis: an accent that composes with nothing after an é
 def test_folding_skips_only_text_with_nothing_to_fold(text: str) -> None:
     assert fold(text) == folded_by_definition(text)
     mapped = normalize(text)  # every folded character maps back to where it came from
     assert len(mapped.origin) == len(mapped.text)
     for index, origin in enumerate(mapped.origin):
+        if index and unicodedata.combining(mapped.text[index]) and mapped.origin[index - 1] == origin:
+            continue  # a mark that composes with nothing stays with its letter: both map to where the letter is
         original = unicodedata.normalize("NFC", text[origin:])[:1]
         assert fold(original) == mapped.text[index] or original.isspace() or original == "-"
 
