@@ -30,10 +30,7 @@ BUILT_IN = ("en", "zh-Hans", "ar")
 FALLBACK = "en"
 """The catalogue of a language that has none of its own (its site translates it under `strings:`)."""
 DATE_FORMAT = "date_format"
-_ISOLATE = "\u2068{}\u2069"
-"""A value set apart from the text around it (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE), so that in
-right-to-left text an English title keeps its punctuation where it belongs, in a page's text and in its
-attributes alike (where an element such as <bdi> cannot go)."""
+
 """The key of the catalogue's date format, a CLDR pattern or a named format, not a message."""
 
 
@@ -168,6 +165,17 @@ def check_strings(language: str, strings: Mapping[str, object], line: LineOf, pa
     return problems
 
 
+_REMEMBERED = 20_000
+"""How many filled messages `Words` keeps of each kind (a few MB at most); it forgets them all when it has more."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(text: str) -> tuple[tuple[str, str | None], ...]:
+    """Return a message as (its literal text, escaped; the placeholder after it, or None) pairs: a page fills
+    hundreds of messages, and parsing each anew (as `str.format` does) would cost a tenth of a large build."""
+    return tuple((str(escape(literal)), name) for literal, name, _, _ in string.Formatter().parse(text))
+
+
 @functools.lru_cache(maxsize=8)
 def words_for(language: str, strings: FrozenMap[str | FrozenMap[str]]) -> Words:
     """Return the words of a site, from its site.yaml `language` and `strings` (one object while they stay)."""
@@ -189,17 +197,46 @@ class Words:
         self.language = catalogue.language
         self.dir = cldr.direction(catalogue.language)
         """`rtl` for a language written right to left, else `ltr`."""
+        self._numbers: dict[int, str] = {}
+        self._html: dict[tuple[object, ...], Markup] = {}
+        self._plain: dict[tuple[object, ...], str] = {}
 
     def __call__(self, key: str, count: int | None = None, **values: object) -> Markup:
-        text = self._text(key, count)
+        # Pages say the same things over and over ("back to note 3", a source's title in quotes): remember them,
+        # by the values' types too (text to escape equals the same text as HTML, and hashes alike).
+        memo = (key, count, *values.items(), *map(type, values.values())) if values else (key, count)
+        said = self._html.get(memo)
+        if said is None:
+            if len(self._html) > _REMEMBERED:
+                self._html.clear()
+            said = self._html[memo] = self._fill(key, count, values)
+        return said
+
+    def _fill(self, key: str, count: int | None, values: Mapping[str, object]) -> Markup:
+        parts = _compiled(self._text(key, count))
+        if len(parts) == 1 and parts[0][1] is None:  # most messages: no placeholder
+            return Markup(parts[0][0])
         filled = self._values(count, values)
-        if self.dir == "rtl":  # a value in another script (a Latin title, a number) keeps its own direction
-            filled = {name: Markup(_ISOLATE).format(value) for name, value in filled.items()}
-        return Markup(escape(text)).format(**filled)
+        # In right-to-left text a value in another script (a Latin title, a number) keeps its own direction:
+        # it is set apart (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE), which works in attributes too,
+        # where an element such as <bdi> cannot go.
+        start, end = ("\u2068", "\u2069") if self.dir == "rtl" else ("", "")
+        out = []
+        for literal, name in parts:
+            out.append(literal)
+            if name is not None:
+                out += (start, escape(filled[name]), end)
+        return Markup("".join(out))
 
     def text(self, key: str, count: int | None = None, **values: object) -> str:
         """Return a message as plain text (for a marker's description, or JSON)."""
-        return self._text(key, count).format(**self._values(count, values))
+        memo = (key, count, *values.items()) if values else (key, count)
+        said = self._plain.get(memo)
+        if said is None:
+            if len(self._plain) > _REMEMBERED:
+                self._plain.clear()
+            said = self._plain[memo] = self._text(key, count).format(**self._values(count, values))
+        return said
 
     def date(self, day: datetime.date) -> str:
         """Return a date in the catalogue's date format."""
@@ -209,7 +246,10 @@ class Words:
 
     def number(self, value: int) -> str:
         """Return a whole number as the language writes it."""
-        return cldr.number(self.language, value)
+        written = self._numbers.get(value)
+        if written is None:
+            written = self._numbers[value] = cldr.number(self.language, value)
+        return written
 
     def join(self, items: Sequence[str]) -> str:
         """Return names as a list in running text (`A and B`)."""

@@ -101,6 +101,10 @@ def test_values_are_escaped_and_html_made_by_the_template_is_not() -> None:
     words = i18n.Words(catalogue("en", FrozenMap({"not_found_lede": "<b>No page</b> here: {topics} {sources}"})))
     said = words("not_found_lede", topics=Markup('<a href="/">topics</a>'), sources="<script>")
     assert said == '&lt;b&gt;No page&lt;/b&gt; here: <a href="/">topics</a> &lt;script&gt;'
+    # the same text, once as HTML and once as text to escape, is said differently (and remembered apart)
+    assert words("not_found_lede", topics="<i>", sources="x") == "&lt;b&gt;No page&lt;/b&gt; here: &lt;i&gt; x"
+    assert words("not_found_lede", topics=Markup("<i>"), sources="x") == "&lt;b&gt;No page&lt;/b&gt; here: <i> x"
+    assert words("not_found_lede", topics="<i>", sources="x") == "&lt;b&gt;No page&lt;/b&gt; here: &lt;i&gt; x"
 
 
 def test_the_answers_are_remembered_so_a_build_need_not_load_babel(
