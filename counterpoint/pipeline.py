@@ -157,8 +157,58 @@ class _Rendered:
     """An output file as last rendered, with the plan's entry it was rendered from."""
 
     output: Output
-    data: bytes
+    data: bytes | Joined
     links: PageLinks | None
+
+
+class Joined:
+    """A file held in parts, joined the first time it is read."""
+
+    __slots__ = ("_whole", "parts")
+
+    def __init__(self, parts: tuple[bytes, ...]) -> None:
+        self.parts = parts
+        self._whole: bytes | None = None
+
+    def whole(self) -> bytes:
+        """Return the file's bytes."""
+        if self._whole is None:
+            self._whole = b"".join(self.parts)
+        return self._whole
+
+
+class Files(Mapping[str, bytes]):
+    """The files of a build held in memory, by path: a file held in parts is joined when it is read, and two
+    builds' files compare part by part (the parts an edit left alone are the very same objects)."""
+
+    def __init__(self, files: Mapping[str, bytes | Joined]) -> None:
+        self._files = dict(files)
+
+    def __getitem__(self, path: str) -> bytes:
+        data = self._files[path]
+        return data.whole() if isinstance(data, Joined) else data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Files):
+            return super().__eq__(other)
+        if self._files.keys() != other._files.keys():
+            return False
+        return all(_same(data, other._files[path]) for path, data in self._files.items())
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _same(one: bytes | Joined, other: bytes | Joined) -> bool:
+    if isinstance(one, Joined) and isinstance(other, Joined):
+        return one.parts == other.parts
+    whole = (data.whole() if isinstance(data, Joined) else data for data in (one, other))
+    return next(whole) == next(whole)
 
 
 @dataclass(frozen=True)
@@ -253,10 +303,16 @@ class Builder:
         prepared = self._prepare(changed)
         values, made_from, edited = self._values(prepared.site, prepared.inputs, prepared.renderer.shape)
         wanted = self._wanted(prepared.plan, edited)
-        outcomes = self._map(prepared.renderer.render, wanted)
+        # explainer.json is made here, in parts kept from build to build and joined only when the file is read:
+        # joining it anew (57 MB at 4,000 pages) would cost a rebuild more than rendering the page edited.
+        whole = [o for o in wanted if isinstance(o.spec, Explainer)]
+        wanted = [o for o in wanted if not isinstance(o.spec, Explainer)]
+        outcomes: list[str | bytes | Joined | Problem] = list(self._map(prepared.renderer.render, wanted))
         problems = [o for o in outcomes if isinstance(o, Problem)]
         if problems:
             raise BuildFailed(problems)
+        wanted += whole
+        outcomes += [Joined(prepared.renderer.explainer_parts()) for _ in whole]
         fresh: dict[str, _Rendered] = {}
         for output, made in zip(wanted, outcomes, strict=True):
             assert not isinstance(made, Problem)
@@ -277,7 +333,7 @@ class Builder:
                 for key in output.inputs:
                     readers.setdefault(key, []).append(output)
             self._readers = (prepared.plan, readers)
-        files = {path: rendered[path].data for path in paths}
+        files = Files({path: rendered[path].data for path in paths})
         cldr.save()  # what Babel said of the language, for the next build
         return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
 

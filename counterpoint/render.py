@@ -536,8 +536,12 @@ class Renderer:
         return explainerjson.encode(data)
 
     def _explainer(self) -> bytes:
-        """Return explainer.json whole (this renderer must hold every document's body), each part made again only
-        when what it is made from is new."""
+        """Return explainer.json whole (this renderer must hold every document's body)."""
+        return b"".join(self.explainer_parts())
+
+    def explainer_parts(self) -> tuple[bytes, ...]:
+        """Return explainer.json in parts, to be joined (this renderer must hold every document's body), each
+        part made again only when what it is made from is new."""
         site = self.site
         kept = dict(self.parts)
         self.parts.clear()  # the caller's dict: it keeps the parts of this build, and no others
@@ -568,7 +572,7 @@ class Renderer:
             self.parts[article.path] = part
             sources.append(part.data)
         topics, pages = documents[: len(site.topics)], documents[len(site.topics) :]
-        return b"".join(explainerjson.join(explainerjson.head(site.config), sources, topics, pages))
+        return tuple(explainerjson.join(explainerjson.head(site.config), sources, topics, pages))
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,7 +144,7 @@ class SearchIndex:
 
     def _mirror(self, files: Mapping[str, bytes], site: Path) -> None:
         """Make `site` hold the pages of `files`, writing only those that changed."""
-        pages = {name: data for name, data in files.items() if name.endswith(".html")}
+        pages = {name: files[name] for name in files if name.endswith(".html")}  # not the JSON: it is joined on demand
         for name in self._mirrored.keys() - pages.keys():
             (site / name).unlink(missing_ok=True)
         for name, data in pages.items():
