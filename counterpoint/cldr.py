@@ -9,6 +9,7 @@ installed Babel's identity: a build that asks nothing new does not load Babel, a
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib.util
 import json
@@ -21,6 +22,8 @@ from typing import Any
 NAMED_FORMATS = ("short", "medium", "long", "full")
 """The date formats every CLDR language has; any other date format is a CLDR pattern (`d MMMM y`)."""
 
+_FORMAT = 1
+"""The form of the answers kept: raised when this module asks or answers differently, so old answers go."""
 _lock = threading.Lock()
 _answers: dict[str, Any] | None = None
 _new = False
@@ -117,12 +120,16 @@ def save() -> None:
             return
         stored = dict(_answers)
         _new = False
+    name = None
     try:
         with tempfile.NamedTemporaryFile("w", dir=os.path.dirname(path), delete=False, encoding="utf-8") as file:
+            name = file.name
             json.dump({"babel": _stamp(), "answers": stored}, file, ensure_ascii=False, sort_keys=True)
-        os.replace(file.name, path)
-    except OSError:
-        return  # a full disk or a read-only cache: the next build asks Babel again
+        os.replace(name, path)
+    except OSError:  # a full disk or a read-only cache: the next build asks Babel again
+        if name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
 
 def _ask(key: str, answer: Callable[[], Any]) -> Any:
@@ -179,4 +186,4 @@ def _stamp() -> str:
     if spec is None or spec.origin is None:
         return "none"
     status = os.stat(spec.origin)
-    return f"{spec.origin}|{status.st_size}|{status.st_mtime_ns}"
+    return f"{_FORMAT}|{spec.origin}|{status.st_size}|{status.st_mtime_ns}"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from counterpoint import urls
+from counterpoint.i18n import Words, words_for
 from counterpoint.model import (
     Article,
     Backlink,
@@ -154,23 +155,25 @@ def document(
     else:
         data["description"] = document.meta.description
     labels = {p.id: p.label for p in config.perspectives}
-    data["sections"] = [_section(s.key, html[s.key], labels) for s in sections]
+    words = words_for(config.language, config.strings)
+    data["sections"] = [_section(s.key, html[s.key], labels, words) for s in sections]
     data["citations"] = citations(sections, resolution)
     return data
 
 
 _HEADINGS: dict[SectionKey, tuple[str, str | None]] = {
     Intro(): ("intro", None),
-    Common(): ("common-ground", "Common ground"),
-    Context(): ("context", "Context"),
+    Common(): ("common-ground", "common_ground"),
+    Context(): ("context", "context"),
 }
+"""Each section's kind, and the message its heading is (in the site's language)."""
 
 
-def _section(key: SectionKey, html: str, labels: Mapping[str, str]) -> Data:
+def _section(key: SectionKey, html: str, labels: Mapping[str, str], words: Words) -> Data:
     if isinstance(key, Side):
         return {"kind": "perspective", "perspective": key.perspective, "heading": labels[key.perspective], "html": html}
-    kind, heading = _HEADINGS[key]
-    return {"kind": kind, "heading": heading, "html": html}
+    kind, message = _HEADINGS[key]
+    return {"kind": kind, "heading": words.text(message) if message else None, "html": html}
 
 
 def citations(sections: Sequence[Section], resolution: Resolution) -> list[Data]:

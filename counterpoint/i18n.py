@@ -127,6 +127,10 @@ def check_strings(language: str, strings: Mapping[str, object], line: LineOf, pa
                 problems.append(Problem(path, where, message))
             continue
         original = english[key]
+        if not isinstance(value, str | Mapping):
+            message = f"strings: '{key}' is empty; give its text, or leave the key out to keep the catalogue's"
+            problems.append(Problem(path, where, message))
+            continue
         if isinstance(value, Mapping):
             if not isinstance(original, Plural):
                 message = f"strings: '{key}' does not count anything, so it has one text, not plural forms"
@@ -145,11 +149,23 @@ def check_strings(language: str, strings: Mapping[str, object], line: LineOf, pa
         allowed_names = set().union(*(placeholders(text) for text in _forms(original)))
         for text in _forms(_message(value)):
             try:
-                names = placeholders(text)
+                fields = list(string.Formatter().parse(text))
             except ValueError as error:
                 message = f"strings: '{key}' has a stray brace ({error}); write {{{{ and }}}} for a brace itself"
                 problems.append(Problem(path, where, message))
                 continue
+            odd = [
+                (n, spec, conv)
+                for _, n, spec, conv in fields
+                if n is not None and (spec or conv or not n.isidentifier())
+            ]
+            if odd:
+                name, spec, conversion = odd[0]
+                written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+                message = f"strings: '{key}' has {written}; write a placeholder as a name alone, like {{count}}"
+                problems.append(Problem(path, where, message))
+                continue
+            names = {name for _, name, _, _ in fields if name is not None}
             unknown = sorted(names - allowed_names)
             offered = ", ".join(f"{{{n}}}" for n in sorted(allowed_names)) or "none"
             if unknown:
@@ -170,10 +186,12 @@ _REMEMBERED = 20_000
 
 
 @functools.lru_cache(maxsize=4096)
-def _compiled(text: str) -> tuple[tuple[str, str | None], ...]:
-    """Return a message as (its literal text, escaped; the placeholder after it, or None) pairs: a page fills
-    hundreds of messages, and parsing each anew (as `str.format` does) would cost a tenth of a large build."""
-    return tuple((str(escape(literal)), name) for literal, name, _, _ in string.Formatter().parse(text))
+def _compiled(text: str, html: bool) -> tuple[tuple[str, str | None], ...]:
+    """Return a message as (its literal text, escaped for `html`; the placeholder after it, or None) pairs: a
+    page fills hundreds of messages, and parsing each anew (as `str.format` does) would cost a tenth of a large
+    build. (`check_strings` allows no format spec or conversion: a placeholder is a name.)"""
+    parsed = string.Formatter().parse(text)
+    return tuple((str(escape(literal)) if html else literal, name) for literal, name, _, _ in parsed)
 
 
 @functools.lru_cache(maxsize=8)
@@ -213,7 +231,7 @@ class Words:
         return said
 
     def _fill(self, key: str, count: int | None, values: Mapping[str, object]) -> Markup:
-        parts = _compiled(self._text(key, count))
+        parts = _compiled(self._text(key, count), True)
         if len(parts) == 1 and parts[0][1] is None:  # most messages: no placeholder
             return Markup(parts[0][0])
         filled = self._values(count, values)
@@ -235,7 +253,9 @@ class Words:
         if said is None:
             if len(self._plain) > _REMEMBERED:
                 self._plain.clear()
-            said = self._plain[memo] = self._text(key, count).format(**self._values(count, values))
+            filled = self._values(count, values)
+            parts = _compiled(self._text(key, count), False)
+            said = self._plain[memo] = "".join(lit + (str(filled[name]) if name else "") for lit, name in parts)
         return said
 
     def date(self, day: datetime.date) -> str:
@@ -273,7 +293,11 @@ class Words:
         return dict(message.forms) if isinstance(message, Plural) else {"other": message}
 
     def _text(self, key: str, count: int | None) -> str:
-        message = self.catalogue.messages[key]
+        message = self.catalogue.messages.get(key)
+        if message is None:  # a theme's template asks for a message there is not
+            close = difflib.get_close_matches(key, list(self.catalogue.messages), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"the messages are those of {MESSAGES.name}/en.yaml"
+            raise LookupError(f"there is no message '{key}'; {hint}")
         if isinstance(message, Plural):
             category = cldr.plural(self.language, count if count is not None else 0)
             return message.forms.get(category) or message.forms["other"]

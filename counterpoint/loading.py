@@ -43,7 +43,7 @@ T = TypeVar("T")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A BCP 47 language tag, as far as a lang attribute needs: `en`, `en-GB`, `zh-Hans-CN`."""
-RESERVED = {"topics", "sources", "assets", "404", "index"}
+RESERVED = {"topics", "sources", "assets", "404", "index", "pagefind"}
 EXTENSIONS = (".md", ".markdown")
 FOLDERS = ("articles", "topics", "pages")
 """The folders of content/, each holding one kind of file."""
@@ -231,7 +231,7 @@ def _check_language(config: SiteConfig, doc: YamlDoc) -> list[Problem]:
     language, line = config.language, doc.line(("language",))
     problems = i18n.check_strings(language, config.strings, doc.line, doc.path)
     if i18n.base_for(language) is None:
-        missing = sorted(set(i18n.built_in(i18n.FALLBACK)) - set(config.strings))
+        missing = sorted(set(i18n.built_in(i18n.FALLBACK)) - set(config.strings) - {i18n.DATE_FORMAT})
         if missing:
             message = (
                 f"there is no built-in catalogue for '{language}' ({', '.join(i18n.BUILT_IN)} are built in), so "

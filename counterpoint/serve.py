@@ -70,7 +70,7 @@ class SearchIndex:
         self.say = say
         self.done = done
         """Called (in the indexing thread) each time a new index is served."""
-        self.folder = Path(tempfile.mkdtemp(prefix="counterpoint-search-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="counterpoint-search-")).resolve()  # `find` compares resolved paths
         self.generation = 0
         """Bumped each time a new index is served; the pages' search script then loads it."""
         self.bundles: list[Path] = []
@@ -116,6 +116,16 @@ class SearchIndex:
             process.kill()
 
     def _work(self) -> None:
+        try:
+            self._index_while_asked()
+        except OSError as error:  # a full disk, or the folder removed as the preview stops: index no more
+            if not self._closed:
+                self.say(f"Search indexing stopped: {error}")
+        finally:
+            with self._lock:
+                self._running = False
+
+    def _index_while_asked(self) -> None:
         while True:
             with self._lock:
                 files, self._pending = self._pending, None
@@ -389,11 +399,15 @@ class PageHandler(_LocalHandler):
         """Serve a file of the search index from disk: 404 until the first index is made."""
         index = self.preview.search
         found = index.find(name) if index is not None else None
-        if found is None:
+        try:
+            body = found.read_bytes() if found is not None else None
+        except OSError:  # an index replaced by a newer one as it was read
+            body = None
+        if body is None:
             self.set_status(404)
             self.finish(b"Not found")
             return
-        self._send(name, found.read_bytes())
+        self._send(name, body)
 
     def _send(self, name: str, body: bytes) -> None:
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"

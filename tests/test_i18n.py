@@ -150,7 +150,7 @@ def test_wrong_wording_is_reported_with_its_line(golden_copy: Path, build_site) 
         "language: en-GB\n",
         "language: en-GB\nstrings:\n  comon_ground: Where they meet\n  references: 'Sources of {topic}'\n"
         "  strip_cited:\n    few: some\n  context: {one: a, other: b}\n  date_format: 'qqqqqq'\n  footer: 'a {'\n"
-        "  not_found_lede: Lost.\n",
+        "  not_found_lede: Lost.\n  marker_description: '{source} {where:>9}'\n  close: '{where!r}'\n  cited_in:\n",
     )
     code, _, err = build_site(golden_copy)
     assert code == 1
@@ -164,6 +164,9 @@ def test_wrong_wording_is_reported_with_its_line(golden_copy: Path, build_site) 
     assert any("date_format 'qqqqqq' is not a date format" in p for p in found)
     assert any("'footer' has a stray brace" in p for p in found)
     assert any("'not_found_lede' leaves out {sources}, which the page needs" in p for p in found)
+    assert any("'marker_description' has {where:>9}; write a placeholder as a name alone" in p for p in found)
+    assert any("'close' has {where!r}; write a placeholder as a name alone" in p for p in found)
+    assert any("strings: 'cited_in' is empty" in p for p in found)
     assert "Traceback" not in err
     assert not (golden_copy / "output").exists()
 
@@ -326,3 +329,21 @@ def test_the_arabic_layout_mirrors(browser: Browser, translated: dict[str, Path]
     page.wait_for_selector(".preview")
     assert page.locator(".preview-close").inner_text() == "إغلاق"
     page.close()
+
+
+def test_a_template_asking_for_a_message_there_is_not_is_told_which(golden_copy: Path, build_site) -> None:  # type: ignore[no-untyped-def]
+    (golden_copy / "templates").mkdir(exist_ok=True)
+    base = (i18n.MESSAGES.parent / "theme" / "base.html").read_text(encoding="utf-8")
+    (golden_copy / "templates" / "base.html").write_text(
+        base.replace("t('skip_to_content')", "t('skip_to_contnet')"), encoding="utf-8"
+    )
+    code, _, err = build_site(golden_copy)
+    assert code == 1 and "Traceback" not in err
+    assert "there is no message 'skip_to_contnet'; did you mean 'skip_to_content'?" in err
+    assert "templates/base.html" in err
+
+
+def test_explainer_json_headings_are_in_the_sites_language(translated: dict[str, Path]) -> None:
+    explainer = json.loads((translated["zh-Hans"] / "output" / "explainer.json").read_text(encoding="utf-8"))
+    headings = {s["kind"]: s["heading"] for t in explainer["topics"] for s in t["sections"]}
+    assert headings["common-ground"] == "共识" and headings["context"] == "背景"

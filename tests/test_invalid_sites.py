@@ -131,11 +131,12 @@ def test_duplicate_slug(golden_copy: Path, build_site: Build) -> None:
     ]
 
 
-def test_page_slug_reserved_for_the_site(golden_copy: Path, build_site: Build) -> None:
-    (golden_copy / "content/pages/about.md").rename(golden_copy / "content/pages/sources.md")
+@pytest.mark.parametrize("slug", ["sources", "pagefind"])
+def test_page_slug_reserved_for_the_site(golden_copy: Path, build_site: Build, slug: str) -> None:
+    (golden_copy / "content/pages/about.md").rename(golden_copy / f"content/pages/{slug}.md")
     _, _, err = build_site(golden_copy)
     assert problems(err) == [
-        "content/pages/sources.md: the page slug 'sources' is reserved for the site's own pages; rename the file"
+        f"content/pages/{slug}.md: the page slug '{slug}' is reserved for the site's own pages; rename the file"
     ]
 
 

@@ -200,7 +200,7 @@ def test_search_finds_topic_sections_and_source_paragraphs_under_a_sub_path(
     # A source narrows to its own paragraphs.
     page.select_option('select[data-filter="perspective"]', "")
     page.select_option(
-        'select[data-filter="source"]', label="China Daily: Innovation reshapes China's digital landscape"
+        'select[data-filter="source"]', label="China Daily, “Innovation reshapes China's digital landscape”"
     )
     page.wait_for_function("!document.querySelector('.search-results a[href*=\"topics/\"]')")
     assert {link.split("#")[0] for link in result_links(page)} == {"/sub/path/sources/china-daily/index.html"}

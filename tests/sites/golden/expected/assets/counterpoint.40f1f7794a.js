@@ -13,9 +13,17 @@
 
   // The interface's words in the page's language, as the site's message catalogue has them.
   const wordsData = document.getElementById("counterpoint-words");
-  const words = wordsData ? JSON.parse(wordsData.textContent) : {};
+  // English, for a site whose own base.html predates the catalogue and gives no words.
+  const ENGLISH = {
+    note: "Note {note}",
+    read_in_source: "Read {where} in the source",
+    read_source: "Read the source",
+    close: "Close",
+    way_back: "← Back to where you were",
+  };
+  const words = { ...ENGLISH, ...(wordsData ? JSON.parse(wordsData.textContent) : {}) };
   function say(key, values = {}) {
-    return (words[key] || key).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+    return (words[key] ?? key).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
   }
 
   // -- previews -------------------------------------------------------------------
