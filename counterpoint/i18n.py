@@ -181,7 +181,7 @@ def check_strings(language: str, strings: Mapping[str, object], line: LineOf, pa
     return problems
 
 
-_REMEMBERED = 20_000
+_REMEMBERED = 4096
 """How many filled messages `Words` keeps of each kind (a few MB at most); it forgets them all when it has more."""
 
 
@@ -221,7 +221,10 @@ class Words:
 
     def __call__(self, key: str, count: int | None = None, **values: object) -> Markup:
         # Pages say the same things over and over ("back to note 3", a source's title in quotes): remember them,
-        # by the values' types too (text to escape equals the same text as HTML, and hashes alike).
+        # by the values' types too (text to escape equals the same text as HTML, and hashes alike). A message
+        # filled with HTML (a link, a citation) is rarely said twice: it is not kept.
+        if any(isinstance(v, Markup) for v in values.values()):
+            return self._fill(key, count, values)
         memo = (key, count, *values.items(), *map(type, values.values())) if values else (key, count)
         said = self._html.get(memo)
         if said is None:
