@@ -170,14 +170,21 @@ def _read() -> dict[str, Any]:
     return dict(stored["answers"])
 
 
-def _cache_path() -> str | None:
+def cache_folder(*parts: str) -> str | None:
+    """Return a folder of Counterpoint's in the user's cache folder (XDG_CACHE_HOME, or ~/.cache), made if need
+    be, or None where there is none to write to (the caller then does without)."""
     home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(home, "counterpoint")
+    folder = os.path.join(home, "counterpoint", *parts)
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:
         return None
-    return os.path.join(folder, "cldr.json") if os.access(folder, os.W_OK) else None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _cache_path() -> str | None:
+    folder = cache_folder()
+    return os.path.join(folder, "cldr.json") if folder else None
 
 
 def _stamp() -> str:

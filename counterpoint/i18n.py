@@ -53,8 +53,6 @@ class Catalogue:
 
     language: str
     """The site's language tag, which dates, numbers and plural categories follow."""
-    base: str
-    """The built-in catalogue it starts from (`en`, `zh-Hans`, `ar`)."""
     messages: FrozenMap[Message]
     """The messages by key, the site's own replacing the built-in ones."""
 
@@ -94,7 +92,7 @@ def catalogue(language: str, strings: Mapping[str, str | Mapping[str, str]]) -> 
     messages = dict(built_in(base))
     for key, value in strings.items():
         messages[key] = _message(value)
-    return Catalogue(language, base, FrozenMap(messages))
+    return Catalogue(language, FrozenMap(messages))
 
 
 def placeholders(text: str) -> set[str]:

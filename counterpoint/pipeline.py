@@ -360,14 +360,17 @@ class Builder:
             done = run_team(size, build.run, queues=2, expected=(BuildFailed,))
             if index and self.pagefind is not None:
                 keep = not done.directory_urls  # results link to pages as the site's own links do
-                problems = searching.index(staging.folder, keep, self.pagefind, staging.out)
+                try:
+                    problems = searching.index(staging.folder, keep, self.pagefind, staging.out)
+                except OSError as error:  # a full disk, a page unreadable: say so, keep the old site
+                    problems = [staging.problem(error)]
                 if problems:
                     raise BuildFailed(problems)
             staging.commit()
         finally:
             staging.discard()
         notes = (() if done.base_url else (NO_BASE_URL,)) + (
-            () if self.pagefind or not self.search else (searching.NO_PAGEFIND,)
+            () if self.pagefind or not self.search else (searching.missing(),)
         )
         seconds = time.perf_counter() - start
         return BuildResult({}, done.paths, done.paths, done.citations, done.warnings, seconds, notes, size)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from counterpoint import explainerjson, structured, urls, webannotations
+from counterpoint import cldr, explainerjson, structured, urls, webannotations
 from counterpoint.citations import PLACEHOLDER
 from counterpoint.errors import Problem
 from counterpoint.i18n import words_for
@@ -204,13 +203,8 @@ def make_environment(theme: Theme) -> jinja2.Environment:
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Return a cache of compiled templates in the user's cache folder, or None where there is none to use."""
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(home, "counterpoint", "jinja")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(folder) if os.access(folder, os.W_OK) else None
+    folder = cldr.cache_folder("jinja")
+    return jinja2.FileSystemBytecodeCache(folder) if folder else None
 
 
 def hashed_assets(theme_files: Mapping[str, bytes]) -> dict[str, tuple[bytes, str]]:

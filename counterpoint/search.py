@@ -43,6 +43,17 @@ NO_PAGEFIND = (
 )
 
 
+def missing() -> str:
+    """Return the note for a build without search because no Pagefind binary was found."""
+    named = os.environ.get("PAGEFIND_BINARY_PATH")
+    if named:
+        return (
+            f"note: PAGEFIND_BINARY_PATH names {named}, which is no file, so the site has no search; point it at "
+            "the Pagefind binary, or unset it to use the one requirements.txt installs"
+        )
+    return NO_PAGEFIND
+
+
 def find_binary() -> Path | None:
     """Return the Pagefind binary to run, as the `pagefind` package would find it, or None when there is none.
 
@@ -50,7 +61,7 @@ def find_binary() -> Path | None:
     the PATH. The packages are located without being imported, which would cost every build a few ms.
     """
     named = os.environ.get("PAGEFIND_BINARY_PATH")
-    if named:
+    if named:  # naming no file, it is reported by `missing`
         return Path(named) if Path(named).is_file() else None
     for package, name in _PACKAGES:
         spec = importlib.util.find_spec(package)
@@ -72,9 +83,14 @@ def pages(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def fingerprint(site: Path, paths: Iterable[Path], keep_index_url: bool) -> str:
-    """Return what the index of these pages depends on, as one hash: their names and bytes, the options."""
-    digest = hashlib.sha256(f"pagefind {VERSION} keep_index_url={keep_index_url}\n".encode())
+def fingerprint(site: Path, paths: Iterable[Path], keep_index_url: bool, binary: Path | None = None) -> str:
+    """Return what the index of these pages depends on, as one hash: their names and bytes, the options, and
+    the binary that indexes them (the extended one splits Chinese words, the other does not)."""
+    made_by = ""
+    if binary is not None:
+        status = binary.stat()
+        made_by = f"{binary}|{status.st_size}|{status.st_mtime_ns}"
+    digest = hashlib.sha256(f"pagefind {VERSION} {made_by} keep_index_url={keep_index_url}\n".encode())
     for path in paths:
         data = path.read_bytes()
         digest.update(f"{path.relative_to(site).as_posix()}\0{len(data)}\0".encode())
@@ -89,7 +105,7 @@ def index(folder: Path, keep_index_url: bool, binary: Path, previous: Path | Non
     very same pages, its files are linked into the new site instead of indexing again, which gives the
     same bytes (Pagefind's output depends on its input alone).
     """
-    stamp = fingerprint(folder, pages(folder), keep_index_url)
+    stamp = fingerprint(folder, pages(folder), keep_index_url, binary)
     if previous is not None and _take_over(previous / BUNDLE, folder / BUNDLE, stamp):
         return []
     problems = run(binary, folder, keep_index_url)

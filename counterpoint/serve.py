@@ -511,7 +511,7 @@ def serve(
             if preview.files:
                 preview.search.update(preview.files)
         else:
-            say(search.NO_PAGEFIND.removeprefix("note: "))
+            say(search.missing().removeprefix("note: "))
         if open_browser:
             webbrowser.open(url)
         loop.start()

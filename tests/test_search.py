@@ -92,7 +92,8 @@ def test_without_pagefind_the_site_is_built_without_search_and_says_so(
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(golden_copy / "no-such-binary"))
     status, _, err = build_site(golden_copy)
     assert status == 0
-    assert search.NO_PAGEFIND in err.splitlines()
+    assert search.missing() in err.splitlines()
+    assert f"PAGEFIND_BINARY_PATH names {golden_copy / 'no-such-binary'}, which is no file" in err
     out = golden_copy / "output"
     assert not (out / "pagefind").exists()
     assert not any(b"<search" in data for name, data in files_under(out).items() if name.endswith(".html"))
