@@ -118,7 +118,8 @@ def save() -> None:
         path = _cache_path()
         if path is None:
             return
-        stored = dict(_answers)
+        # What other processes (a team build's workers, another build) saved meanwhile is kept too.
+        stored = {**_read(), **_answers}
         _new = False
     name = None
     try:

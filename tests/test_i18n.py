@@ -119,6 +119,13 @@ def test_the_answers_are_remembered_so_a_build_need_not_load_babel(
     monkeypatch.setattr(cldr, "_answers", None)
     monkeypatch.setattr(cldr, "_locale", lambda language: pytest.fail("asked Babel again"))
     assert cldr.plural("ar", 11) == "many"
+    # what another process saved meanwhile is kept when this one saves
+    monkeypatch.setattr(cldr, "_answers", {"plural|en|7": "other"})
+    monkeypatch.setattr(cldr, "_new", True)
+    cldr.save()
+    saved = json.loads((tmp_path / "counterpoint" / "cldr.json").read_text(encoding="utf-8"))["answers"]
+    assert saved["plural|ar|11"] == "many" and saved["plural|en|7"] == "other"
+    stored = json.loads((tmp_path / "counterpoint" / "cldr.json").read_text(encoding="utf-8"))
     stored["babel"] = "another Babel"  # answers of another Babel are not trusted
     (tmp_path / "counterpoint" / "cldr.json").write_text(json.dumps(stored), encoding="utf-8")
     monkeypatch.setattr(cldr, "_answers", None)
