@@ -194,7 +194,12 @@ def test_search_finds_topic_sections_and_source_paragraphs_under_a_sub_path(
 
     # A perspective narrows: the other side's sources go, and of topics only that perspective's column stays.
     page.select_option('select[data-filter="perspective"]', "Imitator")
-    page.wait_for_function("!document.querySelector('.search-results a[href*=\"china-daily\"]')")
+    # Wait for the narrowed results themselves: while the search runs again the list is empty, which has no
+    # china-daily link either.
+    page.wait_for_function(
+        "(() => { const links = [...document.querySelectorAll('.search-sections a')];"
+        " return links.length > 0 && !links.some(a => a.href.includes('china-daily')); })()"
+    )
     narrowed = result_links(page)
     assert narrowed and len(narrowed) < len(links), narrowed
     assert all("#side-imitator" in link or "/sources/top-china-news/" in link for link in narrowed), narrowed
@@ -203,7 +208,10 @@ def test_search_finds_topic_sections_and_source_paragraphs_under_a_sub_path(
     page.select_option(
         'select[data-filter="source"]', label="China Daily, “Innovation reshapes China's digital landscape”"
     )
-    page.wait_for_function("!document.querySelector('.search-results a[href*=\"topics/\"]')")
+    page.wait_for_function(
+        "(() => { const links = [...document.querySelectorAll('.search-sections a')];"
+        " return links.length > 0 && !links.some(a => a.href.includes('topics/')); })()"
+    )
     assert {link.split("#")[0] for link in result_links(page)} == {"/sub/path/sources/china-daily/index.html"}
 
     paragraph = page.locator(".search-sections a").first
