@@ -221,9 +221,13 @@ class Words:
         # Pages say the same things over and over ("back to note 3", a source's title in quotes): remember them,
         # by the values' types too (text to escape equals the same text as HTML, and hashes alike). A message
         # filled with HTML (a link, a citation) is rarely said twice: it is not kept.
-        if any(isinstance(v, Markup) for v in values.values()):
-            return self._fill(key, count, values)
-        memo = (key, count, *values.items(), *map(type, values.values())) if values else (key, count)
+        if values:
+            for value in values.values():
+                if isinstance(value, Markup):
+                    return self._fill(key, count, values)
+            memo: tuple[object, ...] = (key, count, *values.items(), *map(type, values.values()))
+        else:
+            memo = (key, count)
         said = self._html.get(memo)
         if said is None:
             if len(self._html) > _REMEMBERED:

@@ -6,7 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import jinja2
+import jinja2.runtime
+
 from conftest import GOLDEN, TEMPLATES, Build, problems
+from counterpoint.i18n import english
+from counterpoint.render import Theme, make_environment
 
 
 def test_a_site_without_templates_builds_with_the_built_in_theme(tmp_path: Path, build_site: Build) -> None:
@@ -45,3 +50,43 @@ def test_an_error_in_an_overriding_template_names_the_sites_file(tmp_path: Path,
     status, _, err = build_site(site)
     assert status == 1
     assert problems(err)[0].startswith("templates/topic.html:8: template error: ")
+
+
+def _environment(templates: dict[str, str]) -> jinja2.Environment:
+    """Return the build's Jinja environment (its compiler and context) over the given templates."""
+    theme = Theme({name: text.encode() for name, text in templates.items()}, "templates")
+    return make_environment(theme)
+
+
+def test_templates_render_as_jinja_renders_them_with_output_joined_per_run() -> None:
+    templates = {
+        "base.html": "<h1>{{ title }}</h1>{% block main %}{% endblock %}<p>{{ 1 + 1 }} {{ '<' }}</p>\n",
+        "page.html": (
+            "{% extends 'base.html' %}{% block main %}{% for n in numbers %}<li id=\"n{{ n }}\">{{ n }}{{ loop.index }}"
+            "{% if loop.last %}.{% endif %}</li>{% endfor %}{% set kept %}<b>{{ title }}</b>{% endset %}"
+            "{{ kept }}{% endblock %}"
+        ),
+    }
+    ours = _environment(templates).get_template("page.html")
+    loader = jinja2.DictLoader(templates)
+    plain = jinja2.Environment(loader=loader, autoescape=True, keep_trailing_newline=True).get_template("page.html")
+    context = {"title": "A & B", "numbers": [3, 1, 2]}
+    assert ours.render(context) == plain.render(context)
+    # One string per run of text and expressions: a loop's body comes out whole, not piece by piece.
+    chunks = list(ours.generate(context))
+    assert '<li id="n3">31' in chunks, chunks
+
+
+def test_helpers_are_called_directly_and_context_functions_still_get_their_context() -> None:
+    @jinja2.pass_context
+    def whose(context: jinja2.runtime.Context) -> str:
+        return str(context["title"])
+
+    def plain(word: str, **values: object) -> str:
+        return word + ",".join(sorted(values))
+
+    template = _environment(
+        {"t.html": "{% for n in [1] %}{{ plain('x', a=n) }} {{ whose() }} {{ words('close') }}{% endfor %}"}
+    ).get_template("t.html")
+    # Inside a loop Jinja passes its loop variables along: a plain helper must not receive them.
+    assert template.render(title="T", whose=whose, plain=plain, words=english()) == "xa T Close"
