@@ -153,6 +153,21 @@ class _Resolved:
 
 
 @dataclass(frozen=True)
+class _Last:
+    """The plan of the last successful build held in memory, and what it made."""
+
+    plan: tuple[Output, ...]
+    readers: dict[str, list[Output]]
+    """The outputs reading each input key."""
+    paths: tuple[str, ...]
+    """The path of each output, sorted."""
+    listed: frozenset[str]
+    """The same, as a set."""
+    files: dict[str, bytes | Joined]
+    """Each file's contents, in the order of `paths`."""
+
+
+@dataclass(frozen=True)
 class _Rendered:
     """An output file as last rendered, with the plan's entry it was rendered from."""
 
@@ -162,13 +177,23 @@ class _Rendered:
 
 
 class Joined:
-    """A file held in parts, joined the first time it is read."""
+    """A file held in parts, made the first time it is read (explainer.json: most previews never ask for it, and
+    making its parts costs a rebuild as much as rendering the page edited) and joined then."""
 
-    __slots__ = ("_whole", "parts")
+    __slots__ = ("_make", "_parts", "_whole")
 
-    def __init__(self, parts: tuple[bytes, ...]) -> None:
-        self.parts = parts
+    def __init__(self, make: Callable[[], tuple[bytes, ...]]) -> None:
+        self._make: Callable[[], tuple[bytes, ...]] | None = make
+        self._parts: tuple[bytes, ...] | None = None
         self._whole: bytes | None = None
+
+    @property
+    def parts(self) -> tuple[bytes, ...]:
+        """Return the file's parts, made now if they were not yet."""
+        if self._parts is None:
+            assert self._make is not None
+            self._parts, self._make = self._make(), None
+        return self._parts
 
     def whole(self) -> bytes:
         """Return the file's bytes."""
@@ -178,8 +203,8 @@ class Joined:
 
 
 class Files(Mapping[str, bytes]):
-    """The files of a build held in memory, by path: a file held in parts is joined when it is read, and two
-    builds' files compare part by part (the parts an edit left alone are the very same objects)."""
+    """The files of a build held in memory, by path: a file held in parts is made and joined when it is read,
+    and two builds' files compare part by part (the parts an edit left alone are the very same objects)."""
 
     def __init__(self, files: Mapping[str, bytes | Joined]) -> None:
         self._files = dict(files)
@@ -203,10 +228,17 @@ class Files(Mapping[str, bytes]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def same_made(self, other: Mapping[str, bytes]) -> bool:
+        """Return True if `other` holds the same files, leaving aside those made only when read (which this
+        compares without making them: they are made from what the other files show)."""
+        if not isinstance(other, Files) or self._files.keys() != other._files.keys():
+            return False
+        return all(isinstance(data, Joined) or _same(data, other._files[path]) for path, data in self._files.items())
+
 
 def _same(one: bytes | Joined, other: bytes | Joined) -> bool:
     if isinstance(one, Joined) and isinstance(other, Joined):
-        return one.parts == other.parts
+        return one is other or one.parts == other.parts
     whole = (data.whole() if isinstance(data, Joined) else data for data in (one, other))
     return next(whole) == next(whole)
 
@@ -272,8 +304,8 @@ class Builder:
         self._made_from: dict[str, tuple[object, bytes]] = {}
         """What the values of each document and source came from at that build: its resolution (a document's)
         and its bytes, the very objects, which stay the same while the file is not edited."""
-        self._readers: tuple[tuple[Output, ...], dict[str, list[Output]]] | None = None
-        """The plan of the last successful build, and the outputs reading each input key in it."""
+        self._last: _Last | None = None
+        """The plan of the last successful build held in memory, and what it made."""
         self._links = LinkIndex()
         self._last_plan: tuple[object, tuple[Output, ...], dict[str, tuple[Document, ...]]] | None = None
         self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
@@ -303,8 +335,8 @@ class Builder:
         prepared = self._prepare(changed)
         values, made_from, edited = self._values(prepared.site, prepared.inputs, prepared.renderer.shape)
         wanted = self._wanted(prepared.plan, edited)
-        # explainer.json is made here, in parts kept from build to build and joined only when the file is read:
-        # joining it anew (57 MB at 4,000 pages) would cost a rebuild more than rendering the page edited.
+        # explainer.json is made when it is first read, from parts kept from build to build, and joined then:
+        # making it anew (57 MB at 4,000 pages) on every rebuild would cost more than rendering the page edited.
         whole = [o for o in wanted if isinstance(o.spec, Explainer)]
         wanted = [o for o in wanted if not isinstance(o.spec, Explainer)]
         outcomes: list[str | bytes | Joined | Problem] = list(self._map(prepared.renderer.render, wanted))
@@ -312,28 +344,36 @@ class Builder:
         if problems:
             raise BuildFailed(problems)
         wanted += whole
-        outcomes += [Joined(prepared.renderer.explainer_parts()) for _ in whole]
+        outcomes += [Joined(prepared.renderer.explainer_parts) for _ in whole]
         fresh: dict[str, _Rendered] = {}
         for output, made in zip(wanted, outcomes, strict=True):
             assert not isinstance(made, Problem)
             page = read_page(output.path, made, prepared.plain) if isinstance(made, str) and _is_page(output) else None
             fresh[output.path] = _Rendered(output, made.encode("utf-8") if isinstance(made, str) else made, page)
-        kept = {o.path: self._rendered[o.path] for o in prepared.plan if o.path not in fresh}
-        rendered = kept | fresh
-        paths = tuple(sorted(rendered))
+        last = self._last
+        if last is not None and last.plan is prepared.plan:  # the same files as the last build: a few are new
+            rendered, paths, listed = self._rendered | fresh, last.paths, last.listed
+            contents = last.files | {path: entry.data for path, entry in fresh.items()}
+        else:
+            kept = {o.path: self._rendered[o.path] for o in prepared.plan if o.path not in fresh}
+            rendered = kept | fresh
+            paths = tuple(sorted(rendered))
+            listed = frozenset(paths)
+            contents = {path: rendered[path].data for path in paths}
         changed = rendered if not self._links.pages else fresh  # a new index must learn every page
-        broken = self._links.update({p: e.links for p, e in changed.items() if e.links}, set(paths))
+        broken = self._links.update({p: e.links for p, e in changed.items() if e.links}, listed)
         if broken:
             self._links = LinkIndex()  # it has taken in pages that this failed build does not keep
             raise BuildFailed(_blame(broken, prepared.plan))
         self._rendered, self._built_from, self._made_from = rendered, values, made_from
-        if self._readers is None or self._readers[0] is not prepared.plan:
+        if last is None or last.plan is not prepared.plan:
             readers: dict[str, list[Output]] = {}
             for output in prepared.plan:
                 for key in output.inputs:
                     readers.setdefault(key, []).append(output)
-            self._readers = (prepared.plan, readers)
-        files = Files({path: rendered[path].data for path in paths})
+            last = _Last(prepared.plan, readers, paths, listed, contents)
+        self._last = dataclasses.replace(last, files=contents)
+        files = Files(contents)
         cldr.save()  # what Babel said of the language, for the next build
         return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
 
@@ -396,11 +436,11 @@ class Builder:
 
     def _wanted(self, plan: tuple[Output, ...], edited: set[str]) -> list[Output]:
         """Return the outputs to render: new, made differently, or made from an input that changed."""
-        if self._readers is None or self._readers[0] is not plan:
+        if self._last is None or self._last.plan is not plan:
             return [o for o in plan if self._stale(o, edited)]
         # Every output of the plan was rendered by the last successful build, as it is now: only those
         # reading an edited input are stale.
-        touched = {id(o) for key in edited for o in self._readers[1].get(key, ())}
+        touched = {id(o) for key in edited for o in self._last.readers.get(key, ())}
         return [o for o in plan if id(o) in touched]
 
     def _stale(self, output: Output, changed: set[str]) -> bool:
@@ -425,7 +465,7 @@ class Builder:
         if self._env is None or stamp != self._theme_stamp:
             self._env, self._theme_stamp = make_environment(theme), stamp
             self._rendered, self._built_from, self._links = {}, {}, LinkIndex()
-            self._made_from, self._readers = {}, None
+            self._made_from, self._last = {}, None
             self._fragments = (None, {})
         config = self._load_config(inputs)
         if config is None:
@@ -479,13 +519,16 @@ class Builder:
             self._fragments = (config, {})
         if self._parts[0] is not config:
             self._parts = (config, {})
+        # This build's resolutions, not the builder's latest: explainer.json is made when first read, maybe after
+        # the next build.
+        resolved = self._resolved
         renderer = Renderer(
             site,
             setup.env,
             setup.theme,
-            _Derived(self._resolved, lambda _, e: (e.body, e.resolution)),
-            _Derived(citing, lambda slug, citing: [(d, self._resolved[d.path].mentions[slug]) for d in citing]),
-            _Derived(self._resolved, lambda _, e: e.resolution.balance),
+            _Derived(resolved, lambda _, e: (e.body, e.resolution)),
+            _Derived(citing, lambda slug, citing: [(d, resolved[d.path].mentions[slug]) for d in citing]),
+            _Derived(resolved, lambda _, e: e.resolution.balance),
             self._fragments[1],
             hash(shape(site)),
             setup.search,
@@ -550,13 +593,13 @@ class Builder:
         def resolve(document: Document) -> tuple[Resolution, list[Problem]]:
             return resolve_document(document, bodies[document.path], articles, perspectives, unloaded, words)
 
+        made: dict[str, _Resolved] = {}  # not into `cache`: the last build's renderer may still read it
         for document, (resolution, problems) in zip(misses, self._map(resolve, misses), strict=True):
             body = bodies[document.path]
             cites = frozenset(ref.source for use in body.uses for ref in use.refs)
             count = sum(len(r.markers) for r in resolution.references)
-            entry = _Resolved(document, body, cites, sources, resolution, tuple(problems), count)
-            cache[document.path] = entry
-        self._resolved = {d.path: cache[d.path] for d in site.documents}
+            made[document.path] = _Resolved(document, body, cites, sources, resolution, tuple(problems), count)
+        self._resolved = {d.path: made.get(d.path) or cache[d.path] for d in site.documents}
         entries = self._resolved.values()
         resolutions = {path: entry.resolution for path, entry in self._resolved.items()}
         return resolutions, sum(e.citations for e in entries), [p for e in entries for p in e.problems]

@@ -38,7 +38,7 @@ from tornado.iostream import StreamClosedError
 
 from counterpoint import search
 from counterpoint.errors import BuildFailed, Problem
-from counterpoint.pipeline import Builder, BuildResult
+from counterpoint.pipeline import Builder, BuildResult, Files
 from counterpoint.render import BUILT_IN
 
 QUIET_SECONDS = 0.3
@@ -227,8 +227,10 @@ class Preview:
                 )
         else:
             result = outcome
-            if result.files != self.files:
-                self.files = result.files
+            # Compared leaving aside explainer.json, made only when read (and no page to reload if it alone changed).
+            same = isinstance(result.files, Files) and result.files.same_made(self.files)
+            self.files = result.files  # the newest, whose explainer.json is this build's
+            if not same:
                 self.generation += 1
                 if self.search is not None:
                     self.search.update(result.files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -144,3 +145,19 @@ def test_a_failed_rebuild_keeps_the_last_good_state(golden_copy: Path) -> None:
     edit(golden_copy / "content/topics/air.md", "[@green-gazette ¶99]", "[@green-gazette ¶2]")
     rebuilt = builder.build()
     assert rebuilt.files == Builder(golden_copy, golden_copy / "templates").build().files
+
+
+def test_explainer_json_read_after_the_next_build_is_still_that_of_its_own(golden_copy: Path, tmp_path: Path) -> None:
+    # The preview makes explainer.json only when it is read, which may be after the next build.
+    builder = Builder(golden_copy, golden_copy / "templates")
+    first = builder.build()
+    before = tmp_path / "before"
+    shutil.copytree(golden_copy, before)
+    edit(golden_copy / "content/topics/shops.md", "[@green-gazette ¶7]", "[@green-gazette ¶2]")
+    second = builder.build()
+    assert (
+        second.files["explainer.json"]
+        == Builder(golden_copy, golden_copy / "templates").build().files["explainer.json"]
+    )
+    assert first.files["explainer.json"] == Builder(before, before / "templates").build().files["explainer.json"]
+    assert first.files["explainer.json"] != second.files["explainer.json"]
