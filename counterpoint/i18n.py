@@ -9,7 +9,6 @@ site's `Words` as `t('references')` or `t('strip_cited', count=3)`.
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -113,7 +112,7 @@ def check_strings(language: str, strings: Mapping[str, object], line: LineOf, pa
     for key, value in strings.items():
         where = line(("strings", key))
         if key not in english:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            close = _close(key, known)
             hint = f"did you mean '{close[0]}'?" if close else f"the keys are those of {MESSAGES.name}/en.yaml"
             problems.append(Problem(path, where, f"strings: there is no message '{key}'; {hint}"))
             continue
@@ -300,7 +299,7 @@ class Words:
     def _text(self, key: str, count: int | None) -> str:
         message = self.catalogue.messages.get(key)
         if message is None:  # a theme's template asks for a message there is not
-            close = difflib.get_close_matches(key, list(self.catalogue.messages), n=1)
+            close = _close(key, list(self.catalogue.messages))
             hint = f"did you mean '{close[0]}'?" if close else f"the messages are those of {MESSAGES.name}/en.yaml"
             raise LookupError(f"there is no message '{key}'; {hint}")
         if isinstance(message, Plural):
@@ -313,3 +312,10 @@ class Words:
         if count is not None:
             out.setdefault("count", self.number(count))
         return out
+
+
+def _close(key: str, known: list[str]) -> list[str]:
+    """Return the known key most like `key`, if any is (for "did you mean"): only a mistake needs difflib."""
+    import difflib
+
+    return difflib.get_close_matches(key, known, n=1, cutoff=0.6)

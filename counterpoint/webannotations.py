@@ -11,6 +11,7 @@ annotation client sees of the site's copy, and, save for the original page's chr
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Callable, Mapping
 
@@ -39,7 +40,7 @@ def collection(config: SiteConfig, document: Document, resolution: Resolution, a
     def address(path: str, fragment: str = "") -> str:
         """An address of the site: absolute with base_url, else relative to the annotations file."""
         base = config.base_url
-        where = urls.absolute(base, path) if base else posixpath.relpath(path, posixpath.dirname(here))
+        where = urls.absolute(base, path) if base else _relative(path, posixpath.dirname(here))
         return f"{where}#{fragment}" if fragment else where
 
     use_of = {marker.id: use for use, markers in resolution.markers for marker in markers}
@@ -76,6 +77,13 @@ def collection(config: SiteConfig, document: Document, resolution: Resolution, a
         "total": len(items),
         "first": {"type": "AnnotationPage", "items": items},
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(path: str, folder: str) -> str:
+    """Return `path` relative to `folder` (both site paths): `posixpath.relpath`, remembered, since a page's
+    annotations name the same few pages over and over and relpath makes both absolute each time."""
+    return posixpath.relpath(path, folder)
 
 
 def _targets(article: Article, target: Target, selectors: list[Data], address: Callable[[str], str]) -> list[Data]:

@@ -15,7 +15,6 @@ renamed, so its contents are swapped instead, from a staging folder inside it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import os
@@ -283,6 +282,8 @@ _RENAME_EXCHANGE = 2
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two folders in one step (Linux's renameat2); return False where that cannot be done."""
+    import ctypes  # here: only a build replacing a site needs it, and it takes a few milliseconds to load
+
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):
