@@ -320,6 +320,11 @@ class Renderer:
         self.assets_by_name = {plain: hashed for hashed, (_, plain) in self.assets.items()}
         self.articles = {a.slug: a for a in site.articles}
         self._by_path = {d.path: d for d in site.documents}
+        self._sources: dict[str, list[Article]] = {p.id: [] for p in site.config.perspectives}
+        """The sources of each perspective, by its id (every topic's columns ask; looking through every source
+        each time made rendering a site's topics grow with the square of its size)."""
+        for article in site.articles:
+            self._sources.setdefault(article.meta.perspective, []).append(article)
         self.feed = bool(site.config.base_url) and structured.feed_date(site.config, site.articles) is not None
         self.words = words_for(site.config.language, site.config.strings)
         self._explainer_link = explainerjson.linker(site.config)
@@ -471,7 +476,7 @@ class Renderer:
         return next(p.label for p in self.site.config.perspectives if p.id == perspective_id)
 
     def _sources_of(self, perspective: Perspective) -> list[Article]:
-        return [a for a in self.site.articles if a.meta.perspective == perspective.id]
+        return list(self._sources.get(perspective.id, ()))
 
     # -- page contents ------------------------------------------------------------------
 
