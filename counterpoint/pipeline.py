@@ -614,43 +614,55 @@ class Builder:
         computed again only for the files an edit touched.
         """
         previous, before = self._built_from, self._made_from
-        values: dict[str, object] = {}
         made_from: dict[str, tuple[object, bytes]] = {}
-        edited: set[str] = set()
+        for document in site.documents:
+            made_from[document.path] = (self._resolved[document.path], inputs[document.path])
+        for article in site.articles:
+            made_from[article.path] = (article, inputs[article.path])
+        if previous and before.keys() == made_from.keys():
+            # The same files as the last build: start from its values and redo those of the files edited.
+            values = dict(previous)
+            touched = [
+                path
+                for path, (made, data) in made_from.items()
+                if before[path][1] is not data or (before[path][0] is not made and isinstance(made, _Resolved))
+            ]
+        else:
+            values, touched = {}, list(made_from)
         fresh: dict[str, object] = {SHAPE: shape_key}
         keys = self._keys
-        for document in site.documents:
-            path = document.path
-            entry, data = self._resolved[path], inputs[path]
-            made_from[path] = (entry, data)
-            if path not in keys:
-                keys[path] = (document_input(path), resolution_input(path), balance_input(path))
-            text, resolution, balance = keys[path]
+        for path in touched:
+            made, data = made_from[path]
             old = before.get(path)
-            if old is not None and old[0] is entry and old[1] is data:
-                values[text], values[resolution], values[balance] = (
-                    previous[text],
-                    previous[resolution],
-                    previous[balance],
-                )
-                values.update(entry.by_source)
-                continue
-            fresh[text] = hash(data)
-            fresh[resolution] = entry.fingerprint
-            fresh[balance] = entry.balance
-            fresh.update(entry.by_source)
-        for article in site.articles:
-            path = article.path
-            data = inputs[path]
-            made_from[path] = (article, data)
-            if path not in keys:
-                keys[path] = (article_input(article.slug),)
-            key = keys[path][0]
-            old = before.get(path)
-            if old is not None and old[1] is data:
-                values[key] = previous[key]
-                continue
-            fresh[key] = hash(data)
+            if isinstance(made, _Resolved):
+                if path not in keys:
+                    keys[path] = (document_input(path), resolution_input(path), balance_input(path))
+                text, resolution, balance = keys[path]
+                if old is not None and isinstance(old[0], _Resolved):
+                    for key in old[0].by_source:  # the sources it cited: it may cite others now
+                        values.pop(key, None)
+                if old is not None and old[0] is made and old[1] is data:  # unchanged, but values made anew
+                    values[text], values[resolution], values[balance] = (
+                        previous[text],
+                        previous[resolution],
+                        previous[balance],
+                    )
+                    values.update(made.by_source)
+                    continue
+                fresh[text] = hash(data)
+                fresh[resolution] = made.fingerprint
+                fresh[balance] = made.balance
+                fresh.update(made.by_source)
+            else:
+                if path not in keys:
+                    assert isinstance(made, Article)
+                    keys[path] = (article_input(made.slug),)
+                key = keys[path][0]
+                if old is not None and old[1] is data:
+                    values[key] = previous[key]
+                    continue
+                fresh[key] = hash(data)
+        edited: set[str] = set()
         for key, value in fresh.items():
             values[key] = value
             if previous.get(key, _NOTHING) != value:
