@@ -310,6 +310,8 @@ def test_dates_and_counts_in_chinese_and_arabic(translated: dict[str, Path]) -> 
     chinese = (translated["zh-Hans"] / "output" / "sources" / "china-daily" / "index.html").read_text(encoding="utf-8")
     assert '<time datetime="2025-02-24">2025年2月24日</time>' in chinese
     assert "长文节选，共 14 段" in chinese and '<h2 id="references-heading">' not in chinese
+    # A paragraph's number, as a screen reader hears it, in the language's own word order.
+    assert '<span class="vh">第3段</span><span aria-hidden="true">¶3</span>' in chinese
     arabic = (translated["ar"] / "output" / "sources" / "china-daily" / "index.html").read_text(encoding="utf-8")
     assert '<time datetime="2025-02-24">24 فبراير 2025</time>' in arabic
     assert "مقتطف من مقال أطول، \u206814\u2069 فقرة" in arabic  # 14: the "many" form, the number isolated
