@@ -22,6 +22,7 @@ import jinja2
 import jinja2.compiler
 import jinja2.nodes
 import jinja2.runtime
+import markupsafe
 from markupsafe import Markup
 
 from counterpoint import cldr, explainerjson, structured, urls, webannotations
@@ -217,6 +218,11 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
     list (in a macro, a `{% set %}` block, or above a template's `{% extends %}`), it is left alone.
     """
 
+    def visit_Template(self, node: jinja2.nodes.Template, frame: jinja2.compiler.Frame | None = None) -> None:
+        super().visit_Template(node, frame)
+        # The template's functions look `escape` up when they run: from here on it is the one below.
+        self.writeline(f"from {__name__} import _escape as escape")
+
     def visit_Output(self, node: jinja2.nodes.Output, frame: jinja2.compiler.Frame) -> None:
         if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
             super().visit_Output(node, frame)
@@ -255,7 +261,15 @@ _PASS_ARG = "jinja_pass_arg"
 """The attribute `jinja2.pass_context` and its kin set on a function."""
 
 
-_COMPILED = "joined-1"
+def _escape(value: object) -> Markup:
+    """Return `value` as safe HTML, as `markupsafe.escape` does, but HTML already (a message, a block of the
+    template's) as it is, not copied: a page puts out thousands of them."""
+    if type(value) is Markup:
+        return value
+    return markupsafe.escape(value)
+
+
+_COMPILED = "joined-2"
 """Names how `_CodeGenerator` compiles: a change to it must not meet templates compiled the old way."""
 
 
