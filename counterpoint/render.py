@@ -261,12 +261,27 @@ _PASS_ARG = "jinja_pass_arg"
 """The attribute `jinja2.pass_context` and its kin set on a function."""
 
 
-def _escape(value: object) -> Markup:
-    """Return `value` as safe HTML, as `markupsafe.escape` does, but HTML already (a message, a block of the
-    template's) as it is, not copied: a page puts out thousands of them."""
-    if type(value) is Markup:
-        return value
-    return markupsafe.escape(value)
+def _escape(value: object) -> str:
+    """Return the text of `value` as HTML, as `markupsafe.escape` does, for a template to put out: HTML already
+    (a message, a block of the template's) as it is, not copied, and nothing wrapped in a new Markup, since
+    what is put out is only joined (a page puts out thousands of values)."""
+    kind = type(value)
+    if kind is Markup:
+        return value  # type: ignore[return-value]
+    if kind is str:
+        return _escape_text(value)  # type: ignore[arg-type]
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return str(html())
+    return _escape_text(str(value))
+
+
+def _escape_markupsafe(text: str) -> str:
+    return str(markupsafe.escape(text))
+
+
+_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", _escape_markupsafe)
+"""markupsafe's own escaping of a plain string, without the Markup around it (where this markupsafe has it)."""
 
 
 _COMPILED = "joined-2"

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import jinja2
 import jinja2.runtime
+import markupsafe
+from markupsafe import Markup
 
 from conftest import GOLDEN, TEMPLATES, Build, problems
 from counterpoint.i18n import english
-from counterpoint.render import Theme, make_environment
+from counterpoint.render import Theme, _escape, make_environment
 
 
 def test_a_site_without_templates_builds_with_the_built_in_theme(tmp_path: Path, build_site: Build) -> None:
@@ -90,3 +92,16 @@ def test_helpers_are_called_directly_and_context_functions_still_get_their_conte
     ).get_template("t.html")
     # Inside a loop Jinja passes its loop variables along: a plain helper must not receive them.
     assert template.render(title="T", whose=whose, plain=plain, words=english()) == "xa T Close"
+
+
+def test_values_a_template_puts_out_are_escaped_as_markupsafe_escapes_them() -> None:
+    class Html:
+        def __html__(self) -> str:
+            return "<i>made</i>"
+
+    class Text(str):
+        pass
+
+    values: list[object] = ["a & b <c> \"d\" 'e'", Markup("<b>kept</b> &amp;"), 3, 2.5, None, Html(), Text("<x>"), ""]
+    for value in values:
+        assert _escape(value) == str(markupsafe.escape(value)), value
