@@ -102,50 +102,42 @@ def read_page(name: str, html: str, plain: bool = False) -> PageLinks:
     return PageLinks(frozenset(ids), tuple(links))
 
 
-def pack_pages(pages: Iterable[tuple[str, PageLinks]]) -> str:
-    """Return pages' links as one string, for a trip between processes: a few large strings travel far faster
-    than many small objects. NUL separates the values: no attribute holds one (HTML parsers make it U+FFFD)."""
-    parts: list[str] = []
-    for name, page in pages:
-        parts += (name, str(len(page.ids)), str(len(page.links)), *page.ids)
-        for link in page.links:
-            parts += link
+def pack_page(name: str, page: PageLinks) -> str:
+    """Return a page's links as one string, for a trip between processes: strings travel far faster than
+    many small objects. NUL separates the values: no attribute holds one (HTML parsers make it U+FFFD)."""
+    parts = [name, str(len(page.ids)), *page.ids]
+    for link in page.links:
+        parts += link
     return "\0".join(parts)
 
 
-def unpack_pages(packed: str) -> Iterator[tuple[str, PageLinks]]:
-    """Yield the pages `pack_pages` packed, one at a time: the whole site's links, split at once, would be
-    hundreds of thousands of strings held together."""
-    values = _values(packed)
-    for name in values:
-        ids, links = int(next(values)), int(next(values))
-        found = frozenset(next(values) for _ in range(ids))
-        fields = [next(values) for _ in range(4 * links)]
-        yield name, PageLinks(found, tuple(map(Link._make, zip(*[iter(fields)] * 4, strict=True))))
+def _unpack_ids(packed: str) -> tuple[str, frozenset[str]]:
+    """Return the name and the ids of a page `pack_page` packed."""
+    values = packed.split("\0")
+    return values[0], frozenset(values[2 : 2 + int(values[1])])
 
 
-def _values(packed: str) -> Iterator[str]:
-    """Yield the NUL-separated values of `packed`, without splitting it all at once."""
-    if not packed:
-        return
-    start = 0
-    while True:
-        end = packed.find("\0", start)
-        if end < 0:
-            yield packed[start:]
-            return
-        yield packed[start:end]
-        start = end + 1
+def unpack_page(packed: str) -> tuple[str, PageLinks]:
+    """Return the name and the links of a page `pack_page` packed."""
+    values = packed.split("\0")
+    start = 2 + int(values[1])
+    fields = values[start:]
+    return values[0], PageLinks(
+        frozenset(values[2:start]), tuple(map(Link._make, zip(*[iter(fields)] * 4, strict=True)))
+    )
 
 
-def broken_packed_links(packed: Sequence[str], files: Collection[str]) -> list[Problem]:
-    """Return the broken links of packed pages (as `broken_links` does), reading them twice rather than holding
-    them: the ids of every page first, then each link, checked and let go."""
-    ids = {name: page.ids for part in packed for name, page in unpack_pages(part)}
+def broken_packed_links(packed: Iterable[Sequence[str]], files: Collection[str]) -> list[Problem]:
+    """Return the broken links of packed pages (as `broken_links` does), in lists of pages packed one by one
+    (`pack_page`), reading them twice rather than holding them: the ids of every page first, then each
+    page's links, checked and let go."""
+    parts = list(packed)
+    ids = dict(_unpack_ids(page) for part in parts for page in part)
     problems = []
-    for part in packed:
-        for name, page in unpack_pages(part):
-            problems += broken_links_among({name: page}, _Ids(ids), files)
+    for part in parts:
+        for page in part:
+            name, links = unpack_page(page)
+            problems += broken_links_among({name: links}, _Ids(ids), files)
     return sorted(problems, key=lambda problem: problem.path)
 
 

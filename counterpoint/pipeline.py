@@ -33,7 +33,7 @@ from counterpoint.checks import (
     PageLinks,
     broken_packed_links,
     check_links,
-    pack_pages,
+    pack_page,
     plain_attributes,
     read_page,
 )
@@ -809,8 +809,8 @@ class _ColdBuild:
         plan: Sequence[Output],
         resolved: dict[str, tuple[Body, Resolution]],
         ordered: Sequence[_Summary],
-    ) -> tuple[str, list[Problem], dict[str, Piece]]:
-        """Render this process's documents, then outputs from the shared queue; return the pages' links,
+    ) -> tuple[list[str], list[Problem], dict[str, Piece]]:
+        """Render this process's documents, then outputs from the shared queue; return each page's links,
         packed, the problems met, and where this process spooled its parts of explainer.json, by the path of the
         content file each is made from."""
         citing: dict[str, list[tuple[Document, Sequence[Mention]]]] = {a.slug: [] for a in site.articles}
@@ -843,7 +843,7 @@ class _ColdBuild:
         shared = partial(self._render_shared, renderer, spool, pieces)
         outcomes += (outcome for _, outcome in team.share(shared, rest))
         spool.close()
-        packed = "\0".join(o for o in outcomes if isinstance(o, str) and o)
+        packed = [o for o in outcomes if isinstance(o, str) and o]
         return packed, [o for o in outcomes if isinstance(o, Problem)], pieces
 
     def _render_shared(
@@ -869,7 +869,7 @@ class _ColdBuild:
             return self.staging.problem(error)
         if not isinstance(made, str) or not _is_page(output):
             return ""
-        return pack_pages([(output.path, read_page(output.path, made, self.setup.plain))])
+        return pack_page(output.path, read_page(output.path, made, self.setup.plain))
 
     def _spool(self, spool: Spool, pieces: dict[str, Piece], path: str, make: Callable[[], bytes]) -> str | Problem:
         """Spool the part of explainer.json made from the content file at `path`; return "" or what went wrong."""

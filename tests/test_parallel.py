@@ -94,6 +94,21 @@ def test_a_parallel_build_reports_every_problem_as_a_serial_one_does(tmp_path: P
     assert not (tmp_path / "out1").exists()
 
 
+def test_a_parallel_build_finds_every_broken_link_as_a_serial_one_does(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site, pages=40)
+    topics = sorted((site / "content" / "topics").glob("*.md"))
+    for topic, link in ((topics[2], "../nowhere/"), (topics[-1], f"../{topics[0].stem}/#no-such-anchor")):
+        topic.write_text(topic.read_text(encoding="utf-8") + f"\nSee [this]({link}).\n", encoding="utf-8")
+    serial = build(site, tmp_path / "out1", workers=1)
+    parallel = build(site, tmp_path / "out2", workers=2)
+    assert serial == parallel
+    problems = serial["problems"]
+    assert isinstance(problems, list) and len(problems) == 2, problems
+    assert "link '../nowhere/' leads to a page that is not in the site" in problems[0]
+    assert "names an anchor '#no-such-anchor'" in problems[1]
+
+
 MAP = """
 import json, os, sys, time
 from counterpoint.parallel import WorkerFailed, map_in_order
