@@ -482,7 +482,7 @@ def measure(pages: int, work: Path, args: argparse.Namespace, say: Callable[[str
         else:
             results.skipped["Eleventy"] = f"not installed (npm install --no-save @11ty/eleventy@{ELEVENTY_VERSION})"
     else:
-        results.skipped.update({"Hugo": "--no-peers", "Eleventy": "--no-peers"})
+        results.skipped.update({"Hugo": "--no-peers", HUGO_SEARCH: "--no-peers", "Eleventy": "--no-peers"})
     for run in range(args.runs):
         for tool in tools:
             measured = run_tool(tool)
