@@ -112,8 +112,7 @@ def check_strings(language: str, strings: Mapping[str, object], line: LineOf, pa
     for key, value in strings.items():
         where = line(("strings", key))
         if key not in english:
-            close = _close(key, known)
-            hint = f"did you mean '{close[0]}'?" if close else f"the keys are those of {MESSAGES.name}/en.yaml"
+            hint = _hint(key, known)
             problems.append(Problem(path, where, f"strings: there is no message '{key}'; {hint}"))
             continue
         if key == DATE_FORMAT:
@@ -239,6 +238,7 @@ class Words:
         if len(parts) == 1 and parts[0][1] is None:  # most messages: no placeholder
             return Markup(parts[0][0])
         filled = self._values(count, values)
+        _check_given(key, parts, filled)
         # In right-to-left text a value in another script (a Latin title, a number) keeps its own direction:
         # it is set apart (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE), which works in attributes too,
         # where an element such as <bdi> cannot go.
@@ -259,6 +259,7 @@ class Words:
                 self._plain.clear()
             filled = self._values(count, values)
             parts = _compiled(self._text(key, count), False)
+            _check_given(key, parts, filled)
             said = self._plain[memo] = "".join(lit + (str(filled[name]) if name else "") for lit, name in parts)
         return said
 
@@ -299,9 +300,7 @@ class Words:
     def _text(self, key: str, count: int | None) -> str:
         message = self.catalogue.messages.get(key)
         if message is None:  # a theme's template asks for a message there is not
-            close = _close(key, list(self.catalogue.messages))
-            hint = f"did you mean '{close[0]}'?" if close else f"the messages are those of {MESSAGES.name}/en.yaml"
-            raise LookupError(f"there is no message '{key}'; {hint}")
+            raise LookupError(f"there is no message '{key}'; {_hint(key, list(self.catalogue.messages))}")
         if isinstance(message, Plural):
             category = cldr.plural(self.language, count if count is not None else 0)
             return message.forms.get(category) or message.forms["other"]
@@ -319,3 +318,23 @@ def _close(key: str, known: list[str]) -> list[str]:
     import difflib
 
     return difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+
+
+RENAMED = {"paragraph": "paragraph_number"}
+"""Messages renamed, by their old key: a site's `strings:` or a theme may still use it."""
+
+
+def _hint(key: str, known: list[str]) -> str:
+    """Return what to say of a message key there is not: its new name, or the key most like it."""
+    if key in RENAMED:
+        new = RENAMED[key]
+        return f"it is now '{new}', written whole with its placeholders ({new}: {built_in(FALLBACK)[new]!r})"
+    close = _close(key, known)
+    return f"did you mean '{close[0]}'?" if close else f"the messages are those of {MESSAGES.name}/en.yaml"
+
+
+def _check_given(key: str, parts: tuple[tuple[str, str | None], ...], filled: Mapping[str, object]) -> None:
+    """Raise LookupError, naming what to pass, if a template gave a message fewer values than it has."""
+    for _, name in parts:
+        if name is not None and name not in filled:
+            raise LookupError(f"the message '{key}' needs a value for {{{name}}}: call it as t('{key}', {name}=...)")

@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import gc
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -180,20 +181,27 @@ class Joined:
     """A file held in parts, made the first time it is read (explainer.json: most previews never ask for it, and
     making its parts costs a rebuild as much as rendering the page edited) and joined then."""
 
-    __slots__ = ("_make", "_parts", "_whole")
+    __slots__ = ("_lock", "_make", "_parts", "_whole")
 
     def __init__(self, make: Callable[[], tuple[bytes, ...]]) -> None:
         self._make: Callable[[], tuple[bytes, ...]] | None = make
         self._parts: tuple[bytes, ...] | None = None
         self._whole: bytes | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def made(self) -> bool:
+        """Whether the file's bytes are at hand (reading it will not make it)."""
+        return self._whole is not None
 
     @property
     def parts(self) -> tuple[bytes, ...]:
         """Return the file's parts, made now if they were not yet."""
-        if self._parts is None:
-            assert self._make is not None
-            self._parts, self._make = self._make(), None
-        return self._parts
+        with self._lock:
+            if self._parts is None:
+                assert self._make is not None
+                self._parts, self._make = self._make(), None
+            return self._parts
 
     def whole(self) -> bytes:
         """Return the file's bytes."""
@@ -212,6 +220,11 @@ class Files(Mapping[str, bytes]):
     def __getitem__(self, path: str) -> bytes:
         data = self._files[path]
         return data.whole() if isinstance(data, Joined) else data
+
+    def made(self, path: str) -> bool:
+        """Whether the file at `path` (which must be one) is at hand, or is made only as it is read."""
+        data = self._files[path]
+        return data.made if isinstance(data, Joined) else True
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)

@@ -253,10 +253,17 @@ class _Context(jinja2.runtime.Context):
             if kwargs:  # inside a loop or block, Jinja passes its variables, for callables that take the context
                 kwargs.pop("_loop_vars", None)
                 kwargs.pop("_block_vars", None)
-            return __obj(*args, **kwargs)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:  # as Jinja has it: inside the template's generator it would be a RuntimeError
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
         return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
 
 
+_STOPPED = "value was undefined because a callable raised a StopIteration exception"
+"""What Jinja says of a value a callable gave none of (by raising StopIteration)."""
 _PASS_ARG = "jinja_pass_arg"
 """The attribute `jinja2.pass_context` and its kin set on a function."""
 

@@ -374,10 +374,10 @@ class PageHandler(_LocalHandler):
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
-    def head(self, path: str) -> None:
-        self.get(path)
+    async def head(self, path: str) -> None:
+        await self.get(path)
 
-    def get(self, path: str) -> None:
+    async def get(self, path: str) -> None:
         files = self.preview.files
         self.set_header("Cache-Control", "no-store")
         if not files:
@@ -395,7 +395,14 @@ class PageHandler(_LocalHandler):
         if name not in files:
             self.set_status(404)
             name = "404.html"
-        self._send(name, files.get(name, b"Not found"))
+        if isinstance(files, Files) and name in files and not files.made(name):
+            # explainer.json, made as it is first read: in the build thread, so that the server answers meanwhile
+            # (at 4,000 pages it takes a second), and one at a time.
+            loop = asyncio.get_running_loop()
+            body = await loop.run_in_executor(self.preview.executor, files.__getitem__, name)
+        else:
+            body = files.get(name, b"Not found")
+        self._send(name, body)
 
     def _send_index(self, name: str) -> None:
         """Serve a file of the search index from disk: 404 until the first index is made."""

@@ -157,7 +157,8 @@ def test_wrong_wording_is_reported_with_its_line(golden_copy: Path, build_site) 
         "language: en-GB\n",
         "language: en-GB\nstrings:\n  comon_ground: Where they meet\n  references: 'Sources of {topic}'\n"
         "  strip_cited:\n    few: some\n  context: {one: a, other: b}\n  date_format: 'qqqqqq'\n  footer: 'a {'\n"
-        "  not_found_lede: Lost.\n  marker_description: '{source} {where:>9}'\n  close: '{where!r}'\n  cited_in:\n",
+        "  not_found_lede: Lost.\n  marker_description: '{source} {where:>9}'\n  close: '{where!r}'\n  cited_in:\n"
+        "  paragraph: Para\n  strip_heading: (head)\n",
     )
     code, _, err = build_site(golden_copy)
     assert code == 1
@@ -174,6 +175,9 @@ def test_wrong_wording_is_reported_with_its_line(golden_copy: Path, build_site) 
     assert any("'marker_description' has {where:>9}; write a placeholder as a name alone" in p for p in found)
     assert any("'close' has {where!r}; write a placeholder as a name alone" in p for p in found)
     assert any("strings: 'cited_in' is empty" in p for p in found)
+    # Messages renamed or given a placeholder since: what the site's old wording needs now.
+    assert any("no message 'paragraph'; it is now 'paragraph_number', written whole" in p for p in found)
+    assert any("'strip_heading' leaves out {paragraph}, which the page needs" in p for p in found)
     assert "Traceback" not in err
     assert not (golden_copy / "output").exists()
 
@@ -356,3 +360,19 @@ def test_explainer_json_headings_are_in_the_sites_language(translated: dict[str,
     explainer = json.loads((translated["zh-Hans"] / "output" / "explainer.json").read_text(encoding="utf-8"))
     headings = {s["kind"]: s["heading"] for t in explainer["topics"] for s in t["sections"]}
     assert headings["common-ground"] == "共识" and headings["context"] == "背景"
+
+
+def test_a_template_giving_a_message_too_few_values_is_told_which(golden_copy: Path, build_site) -> None:  # type: ignore[no-untyped-def]
+    (golden_copy / "templates").mkdir(exist_ok=True)
+    source = (i18n.MESSAGES.parent / "theme" / "source.html").read_text(encoding="utf-8")
+    old = "t('paragraph_number', number=n)"
+    assert old in source
+    (golden_copy / "templates" / "source.html").write_text(
+        source.replace(old, "t('paragraph_number')"), encoding="utf-8"
+    )
+    code, _, err = build_site(golden_copy)
+    assert code == 1 and "Traceback" not in err
+    assert (
+        "the message 'paragraph_number' needs a value for {number}: call it as t('paragraph_number', number=...)" in err
+    )
+    assert "templates/source.html" in err

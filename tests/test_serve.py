@@ -25,6 +25,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from synthetic import make_site
 
+from counterpoint.pipeline import Builder
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
@@ -340,3 +342,15 @@ def test_the_preview_indexes_for_search_after_serving_and_again_after_an_edit(se
     page.fill("#search-input", "zeppelin")
     page.wait_for_selector(".search-sections a[href$='#common-heading'], .search-sections a[href*='topics/air/']")
     page.close()
+
+
+def test_explainer_json_is_served_as_the_build_would_write_it_and_follows_edits(server: Server) -> None:
+    # The preview makes it when it is first read (in its build thread), from parts kept between builds.
+    status, headers, body = request(server, "GET", "/explainer.json")
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert body == Builder(server.site, server.site / "templates").build().files["explainer.json"]
+    replace(server.site / "content/topics/air.md", "Both agree the air matters", "Both say the air matters a lot")
+    wait_for(lambda: "the air matters a lot" in server.get("topics/air/index.html"))
+    status, _, body = request(server, "GET", "/explainer.json")
+    assert status == 200 and b"Both say the air matters a lot" in body
+    assert request(server, "HEAD", "/explainer.json")[0] == 200

@@ -105,3 +105,11 @@ def test_values_a_template_puts_out_are_escaped_as_markupsafe_escapes_them() -> 
     values: list[object] = ["a & b <c> \"d\" 'e'", Markup("<b>kept</b> &amp;"), 3, 2.5, None, Html(), Text("<x>"), ""]
     for value in values:
         assert _escape(value) == str(markupsafe.escape(value)), value
+
+
+def test_a_helper_raising_stop_iteration_gives_an_undefined_value_as_in_jinja() -> None:
+    def first(items: list[str]) -> str:
+        return next(iter(items))
+
+    source = "{% for n in [1] %}{% set v = first([]) %}{{ 'none' if v is undefined else v }}{% endfor %}"
+    assert _environment({"t.html": source}).get_template("t.html").render(first=first) == "none"
