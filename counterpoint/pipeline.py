@@ -242,8 +242,8 @@ class Files(Mapping[str, bytes]):
     __hash__ = None  # type: ignore[assignment]
 
     def same_made(self, other: Mapping[str, bytes]) -> bool:
-        """Return True if `other` holds the same files, leaving aside those made only when read (which this
-        compares without making them: they are made from what the other files show)."""
+        """Return True if `other` holds the same files, leaving aside those made only when read (explainer.json,
+        which no page shows: nothing for a browser to reload), without making them."""
         if not isinstance(other, Files) or self._files.keys() != other._files.keys():
             return False
         return all(isinstance(data, Joined) or _same(data, other._files[path]) for path, data in self._files.items())
@@ -654,7 +654,7 @@ class Builder:
                 if old is not None and isinstance(old[0], _Resolved):
                     for key in old[0].by_source:  # the sources it cited: it may cite others now
                         values.pop(key, None)
-                if old is not None and old[0] is made and old[1] is data:  # unchanged, but values made anew
+                if old is not None and old[0] is made and old[1] is data:  # unchanged (met when walking every file)
                     values[text], values[resolution], values[balance] = (
                         previous[text],
                         previous[resolution],

@@ -256,9 +256,7 @@ class _Context(jinja2.runtime.Context):
             try:
                 return __obj(*args, **kwargs)
             except StopIteration:  # as Jinja has it: inside the template's generator it would be a RuntimeError
-                return __self.environment.undefined(
-                    "value was undefined because a callable raised a StopIteration exception"
-                )
+                return __self.environment.undefined(_STOPPED)
         return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
 
 
