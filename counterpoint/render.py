@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -380,11 +379,7 @@ class Renderer:
             case Annotations(document):
                 found = self._by_path[document]
                 _, resolution = self.documents[document]
-                return json.dumps(
-                    webannotations.collection(site.config, found, resolution, self.articles),
-                    ensure_ascii=False,
-                    separators=(",", ":"),
-                )
+                return explainerjson.encode(webannotations.collection(site.config, found, resolution, self.articles))
             case Feed(updated):
                 return structured.atom(site.config, site.topics, updated)
             case Explainer():

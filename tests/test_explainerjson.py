@@ -15,7 +15,7 @@ import pytest
 
 from conftest import GOLDEN, ROOT, TEMPLATES
 from counterpoint.cli import main
-from counterpoint.explainerjson import SCHEMA
+from counterpoint.explainerjson import SCHEMA, encode
 from counterpoint.pipeline import Builder
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -185,3 +185,18 @@ def test_a_synthetic_site_using_every_citation_form_is_valid_and_agrees(
     assert kinds == {"paragraphs", "whole-article"}
     assert any(c["pull"] for d in documents(data) for c in d["citations"])
     assert sum(len(d["citations"]) for d in documents(data)) == built.citations
+
+
+def test_encode_writes_what_the_standard_library_writes() -> None:
+    """orjson writes the parts; they must be the bytes `json.dumps` would write, whatever the text holds."""
+    from markupsafe import Markup
+
+    every_character = "".join(map(chr, range(0x80))) + "\u00e9\u2028\u2029\ufeff\u4e2d\u0627\U0001f600"
+    data = {
+        "text": every_character,
+        "html": Markup("<p>“quoted” &amp; safe</p>"),
+        "nested": [{"a": (1, 2, None, True, False)}, [], {}],
+        "numbers": [0, -7, 2**62, 1.5, 0.1, 1e20],
+        "order": {"z": 1, "a": 2},
+    }
+    assert encode(data) == json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
