@@ -232,12 +232,17 @@ def _through_links(out: Path) -> Path:
 
 
 def _lock(folder: Path, out: Path) -> int | None:
-    """Take the lock on `folder` that one build at a time holds while it writes there; wait for it if need be."""
+    """Take the lock on `folder` that one build at a time holds while it writes there; wait for it if need be.
+
+    The lock is on the folder the output is swapped in (its parent, or itself when it is a mount point), so
+    builds into folders side by side take turns too: the message says so, since the other build may be
+    writing into a sibling of `out`."""
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        print(f"Another build is writing into {out}; waiting for it to finish...", file=sys.stderr, flush=True)
+        where = str(out) if folder == out else f"{folder} (into {out.name} or a folder beside it)"
+        print(f"Another build is writing in {where}; waiting for it to finish...", file=sys.stderr, flush=True)
         fcntl.flock(descriptor, fcntl.LOCK_EX)
     return descriptor
 

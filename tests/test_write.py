@@ -171,7 +171,7 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(tmp_path: Path)
         os.close(holder)
     _, err = second.communicate(timeout=60)
     assert second.returncode == 0
-    assert "Another build is writing into" in err
+    assert f"Another build is writing in {tmp_path} (into out or a folder beside it); waiting" in err
     assert (out / "index.html").is_file()
 
 
