@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from counterpoint import cldr
 from counterpoint.errors import Problem
+from counterpoint.escaping import as_html
 from counterpoint.model import Credit, FrozenMap
 
 MESSAGES = Path(__file__).resolve().parent / "messages"
@@ -177,6 +178,8 @@ def check_strings(language: str, strings: Mapping[str, object], line: LineOf, pa
     return problems
 
 
+_MISSING = object()
+"""A value a message was not given."""
 _REMEMBERED = 4096
 """How many filled messages `Words` keeps of each kind (a few MB at most); it forgets them all when it has more."""
 
@@ -237,17 +240,21 @@ class Words:
         parts = _compiled(self._text(key, count), True)
         if len(parts) == 1 and parts[0][1] is None:  # most messages: no placeholder
             return Markup(parts[0][0])
-        filled = self._values(count, values)
-        _check_given(key, parts, filled)
         # In right-to-left text a value in another script (a Latin title, a number) keeps its own direction:
         # it is set apart (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE), which works in attributes too,
         # where an element such as <bdi> cannot go.
-        start, end = ("\u2068", "\u2069") if self.dir == "rtl" else ("", "")
+        rtl = self.dir == "rtl"
         out = []
         for literal, name in parts:
             out.append(literal)
-            if name is not None:
-                out += (start, escape(filled[name]), end)
+            if name is None:
+                continue
+            value = values.get(name, count if name == "count" else _MISSING)
+            if value is _MISSING or value is None:
+                _check_given(key, parts, self._values(count, values))
+            if type(value) is int:
+                value = self.number(value)
+            out += ("\u2068", as_html(value), "\u2069") if rtl else (as_html(value),)
         return Markup("".join(out))
 
     def text(self, key: str, count: int | None = None, **values: object) -> str:

@@ -21,12 +21,12 @@ import jinja2
 import jinja2.compiler
 import jinja2.nodes
 import jinja2.runtime
-import markupsafe
 from markupsafe import Markup
 
 from counterpoint import cldr, explainerjson, structured, urls, webannotations
 from counterpoint.citations import PLACEHOLDER
 from counterpoint.errors import Problem
+from counterpoint.escaping import as_html
 from counterpoint.i18n import Words, words_for
 from counterpoint.model import (
     Article,
@@ -265,27 +265,8 @@ _PASS_ARG = "jinja_pass_arg"
 """The attribute `jinja2.pass_context` and its kin set on a function."""
 
 
-def _escape(value: object) -> str:
-    """Return the text of `value` as HTML, as `markupsafe.escape` does, for a template to put out: HTML already
-    (a message, a block of the template's) as it is, not copied, and nothing wrapped in a new Markup, since
-    what is put out is only joined (a page puts out thousands of values)."""
-    kind = type(value)
-    if kind is Markup:
-        return value  # type: ignore[return-value]
-    if kind is str:
-        return _escape_text(value)  # type: ignore[arg-type]
-    html = getattr(value, "__html__", None)
-    if html is not None:
-        return str(html())
-    return _escape_text(str(value))
-
-
-def _escape_markupsafe(text: str) -> str:
-    return str(markupsafe.escape(text))
-
-
-_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", _escape_markupsafe)
-"""markupsafe's own escaping of a plain string, without the Markup around it (where this markupsafe has it)."""
+_escape = as_html
+"""How compiled templates escape what they put out (`_CodeGenerator` imports it under this name)."""
 
 
 _COMPILED = "joined-2"
