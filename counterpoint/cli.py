@@ -38,6 +38,8 @@ class Options:
     """Print nothing but problems."""
     search: bool
     """Index the site for search (with Pagefind), and give its pages the search box."""
+    jobs: int | None
+    """How many processes a build may use; None: one per core this process may use."""
     host: str
     """Address the preview server listens on."""
     port: int
@@ -64,7 +66,7 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
         description="Build the site, serve it from memory (output/ is not touched), and rebuild and reload "
         "the browser whenever site.yaml, content/ or templates/ change. Build errors show in the browser.",
     )
-    _add_options(serve, writes=False)
+    _add_options(serve, writes=False, jobs=False)
     check = commands.add_parser(
         "check",
         help="build into a temporary folder and run every check, leaving output/ alone (for CI or a pre-commit hook)",
@@ -121,8 +123,9 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
     return parser
 
 
-def _add_options(parser: argparse.ArgumentParser, writes: bool = True, strict: bool = True) -> None:
-    """Add the options shared by the commands: `writes` for those writing output/, `strict` for those with a choice."""
+def _add_options(parser: argparse.ArgumentParser, writes: bool = True, strict: bool = True, jobs: bool = True) -> None:
+    """Add the options shared by the commands: `writes` for those writing output/, `strict` for those with a
+    choice, `jobs` for those building in several processes."""
     # SUPPRESS, so an option given before the command is not reset by the command's parser.
     add = parser.add_argument
     add(
@@ -150,6 +153,16 @@ def _add_options(parser: argparse.ArgumentParser, writes: bool = True, strict: b
     )
     if strict:
         add("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings as errors")
+    if jobs:
+        add(
+            "-j",
+            "--jobs",
+            type=_jobs,
+            default=argparse.SUPPRESS,
+            metavar="N",
+            help="build in at most N processes (default: one per core this process may use, within a "
+            "container's CPU quota); large sites only, a small one builds in one",
+        )
     if writes:
         add("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but problems")
         add(
@@ -158,6 +171,13 @@ def _add_options(parser: argparse.ArgumentParser, writes: bool = True, strict: b
             default=argparse.SUPPRESS,
             help="build without the search index and the search box (search is on whenever Pagefind is installed)",
         )
+
+
+def _jobs(text: str) -> int:
+    """Read a number of processes, 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes; give 1 or more, e.g. -j 2")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -185,6 +205,7 @@ def parse_options(argv: Sequence[str] | None, prog: str = "build.py") -> Options
         strict=args.get("strict", False),
         quiet=args.get("quiet", False),
         search=not args.get("no_search", False),
+        jobs=args.get("jobs"),
         host=args.get("host", "127.0.0.1"),
         port=args.get("port", 8000),
         open=args.get("open", False),
@@ -250,13 +271,14 @@ def main(argv: Sequence[str] | None = None, tidy_later: bool = False, prog: str 
         )
     try:
         if options.command == "check":
-            result = check(options.site, options.templates)
+            result = check(options.site, options.templates, options.jobs)
         else:
             result = build(
                 options.site,
                 options.out,
                 options.templates,
                 strict=options.strict,
+                jobs=options.jobs,
                 tidy_later=tidy_later,
                 search=options.search,
             )

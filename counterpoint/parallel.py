@@ -26,6 +26,8 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, TypeVar
 
+from counterpoint import cpus
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -39,19 +41,17 @@ class WorkerFailed(RuntimeError):
 
 
 def cores() -> int:
-    """Return how many cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    """Return how many cores this process may use: those it may run on, within its CPU quota (`cpus`)."""
+    return cpus.available()
 
 
-def worker_count(items: int, workers: int | None = None) -> int:
+def worker_count(items: int, workers: int | None = None, jobs: int | None = None) -> int:
     """Return how many processes to use for `items` items: 1 means this one.
 
-    `workers` asks for a number of processes (tests compare 1 with several); by default it is one per core.
+    `workers` asks for a number of processes whatever the number of items (tests compare 1 with several).
+    `jobs` (the command line's --jobs) replaces the default, one per core, for enough items to gain.
     """
-    wanted = cores() if workers is None else workers
+    wanted = workers or jobs or cores()
     if items < WORTH_IT and workers is None:
         return 1
     if threading.active_count() > 1 or not hasattr(os, "fork"):

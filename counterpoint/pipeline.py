@@ -293,13 +293,21 @@ class Builder:
     """Builds one site; built again, it redoes only what its edits can change."""
 
     def __init__(
-        self, root: Path, templates: Path, strict: bool = False, workers: int | None = None, search: bool = True
+        self,
+        root: Path,
+        templates: Path,
+        strict: bool = False,
+        workers: int | None = None,
+        search: bool = True,
+        jobs: int | None = None,
     ) -> None:
         self.root = root
         self.templates = templates
         self.strict = strict
         self.workers = workers
-        """Processes to use: None for one per core when the site is large enough to gain from them."""
+        """Processes to use whatever the site's size (tests compare 1 with several); None for the default."""
+        self.jobs = jobs
+        """Processes to use for a site large enough to gain from them (--jobs); None for one per core."""
         self.search = search
         """Whether to index the site for search (`--no-search` says not to)."""
         self.pagefind = searching.find_binary() if search else None
@@ -407,7 +415,7 @@ class Builder:
         self._reader, self._loaded, self._resolved = InputReader(self.root), {}, {}
         staging = Staging(out, tidy_later)
         try:
-            size = worker_count(len(setup.files), self.workers)
+            size = worker_count(len(setup.files), self.workers, self.jobs)
             build = _ColdBuild(setup, self._parsers, staging, self.strict)
             del setup  # the build holds the inputs, and lets them go once loaded
             done = run_team(size, build.run, queues=2, expected=(BuildFailed,))
@@ -443,7 +451,7 @@ class Builder:
 
     def _map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """Apply `function` to each item, over several processes when there are enough items to gain."""
-        count = worker_count(len(items), self.workers)
+        count = worker_count(len(items), self.workers, self.jobs)
         self._processes = max(self._processes, count)
         return map_in_order(function, items, count)
 
@@ -1029,20 +1037,22 @@ def build(
     workers: int | None = None,
     tidy_later: bool = False,
     search: bool = True,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the site in `root` into `out`; raise BuildFailed, leaving `out` as it was, on any error.
 
-    `search` indexes it for search (when Pagefind is installed)."""
-    builder = Builder(root, templates or root / "templates", strict, workers, search=search)
+    `search` indexes it for search (when Pagefind is installed); `jobs` is how many processes a large site is
+    built in (default: one per core)."""
+    builder = Builder(root, templates or root / "templates", strict, workers, search=search, jobs=jobs)
     return builder.build_into(out, tidy_later)
 
 
-def check(root: Path, templates: Path) -> BuildResult:
+def check(root: Path, templates: Path, jobs: int | None = None) -> BuildResult:
     """Build strictly into a temporary folder and check what was written, leaving `output/` alone."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="counterpoint-check-") as folder:
         out = Path(folder) / "site"
-        result = Builder(root, templates, strict=True).build_into(out, index=False)  # checks no index
+        result = Builder(root, templates, strict=True, jobs=jobs).build_into(out, index=False)  # no index
         written = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     missing = sorted(set(result.paths) - set(written))
     problems = [Problem(f"output/{name}", None, "was not written") for name in missing]
