@@ -8,11 +8,11 @@ of a broken link on the content file to edit.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from counterpoint import explainerjson, urls
-from counterpoint.model import Document, Site
+from counterpoint.model import Article, Document, Site
 from counterpoint.structured import FEED, feed_date
 from counterpoint.webannotations import path_of as annotations_path
 
@@ -221,11 +221,13 @@ def _inputs(*keys: str) -> tuple[str, ...]:
     return tuple(sorted(set(keys)))
 
 
-def shape(site: Site) -> object:
-    """Return what every page shows of the site, as a hashable value: a change to it re-renders every page."""
+def shape(site: Site, front: Callable[[Document | Article], object] = lambda item: item.meta) -> object:
+    """Return what every page shows of the site, as a hashable value: a change to it re-renders every page.
+
+    `front` gives what stands for a file's front matter (its meta, or a fingerprint of it)."""
     return (
         site.config,
-        tuple((t.slug, t.meta) for t in site.topics),
-        tuple((p.slug, p.meta) for p in site.pages),
-        tuple((a.slug, a.meta) for a in site.articles),
+        tuple((t.slug, front(t)) for t in site.topics),
+        tuple((p.slug, front(p)) for p in site.pages),
+        tuple((a.slug, front(a)) for a in site.articles),
     )
