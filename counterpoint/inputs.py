@@ -29,7 +29,7 @@ class InputReader:
         `changed` names the only paths (relative to the site) that may have changed since the last read, as a
         file watcher reports them; by default every file is looked at.
         """
-        if changed is not None and self._seen and not any(_is_folder_event(rel) for rel in changed):
+        if changed is not None and self._seen and not any(self._is_folder_event(rel) for rel in changed):
             return self._read_changed(changed)
         seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
         self.folders = []
@@ -51,6 +51,13 @@ class InputReader:
                 continue
         self._seen = seen
         return {rel: data for rel, (_, data) in seen.items()}
+
+    def _is_folder_event(self, rel: str) -> bool:
+        """Return True for a change under content/ that only a full read sees whole: a folder made, moved or
+        removed, one named like a Markdown file (`x.md/`) included."""
+        if _is_folder_event(rel) or rel in self.folders:
+            return True
+        return _is_input(rel) and rel != "site.yaml" and os.path.isdir(os.path.join(self.root, rel))
 
     def _read_changed(self, changed: Collection[str]) -> dict[str, bytes]:
         """Read again the `changed` paths that are inputs (added, edited or removed), keeping the rest."""

@@ -161,3 +161,25 @@ def test_explainer_json_read_after_the_next_build_is_still_that_of_its_own(golde
     )
     assert first.files["explainer.json"] == Builder(before, before / "templates").build().files["explainer.json"]
     assert first.files["explainer.json"] != second.files["explainer.json"]
+
+
+def test_a_file_replaced_by_a_folder_of_its_name_and_back_is_seen_as_a_full_build_sees_it(golden_copy: Path) -> None:
+    """The watcher reports `content/pages/about.md` whether it is a file or, by mistake, a folder."""
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    page = golden_copy / "content/pages/about.md"
+    text = page.read_text(encoding="utf-8")
+    page.unlink()
+    page.mkdir()
+    (page / "notes.md").write_text("x", encoding="utf-8")
+    rebuilt = builder.build(["content/pages/about.md"])
+    fresh = Builder(golden_copy, golden_copy / "templates").build()
+    assert [str(w) for w in rebuilt.warnings] == [str(w) for w in fresh.warnings]
+    assert any("a folder inside content/'s folders is not read" in str(w) for w in rebuilt.warnings)
+    assert rebuilt.files == fresh.files
+    shutil.rmtree(page)
+    page.write_text(text, encoding="utf-8")
+    rebuilt = builder.build(["content/pages/about.md"])
+    fresh = Builder(golden_copy, golden_copy / "templates").build()
+    assert [str(w) for w in rebuilt.warnings] == [str(w) for w in fresh.warnings] == []
+    assert rebuilt.files == fresh.files
