@@ -294,16 +294,26 @@ def watch(
 ) -> None:
     """Watch each (folder, recursive) in a thread, passing relevant changed paths to `notify`.
 
-    Returns once every watcher is live, so no edit made after it returns can be missed.
+    A recursive folder of the site's that is not there yet (templates/ made once the preview runs), or that is
+    removed and made again, is watched from when it appears: its parent is watched for it, and it is reported
+    as changed whole, since what was written into it before its watcher was live is seen by no watcher (the
+    rebuild reads it). Returns once every watcher is live, so no edit made after it returns can be missed.
     """
+    folders = {folder for folder, recursive in roots if recursive and folder != BUILT_IN}
+    parents = {folder.parent for folder in folders} - {folder for folder, _ in roots}
+    watchers: dict[Path, threading.Event] = {}  # each folder's watcher's own stop
 
     def relevant(_: watchfiles.Change, path: str) -> bool:
         candidate = Path(path)
         if _TEMPORARY.search(candidate.name):
             return False
-        return candidate.parent != site or candidate.name == "site.yaml"
+        if candidate in folders:  # a folder watched whole: made, moved or removed
+            return True
+        if candidate.parent == site:
+            return candidate.name == "site.yaml"
+        return candidate.parent not in parents
 
-    def run(folder: Path, recursive: bool, ready: threading.Event) -> None:
+    def run(folder: Path, recursive: bool, ready: threading.Event, own: threading.Event) -> None:
         # yield_on_timeout: the first (empty) batch tells us the watcher is live.
         for changes in watchfiles.watch(
             folder,
@@ -311,22 +321,43 @@ def watch(
             step=50,
             rust_timeout=100,
             yield_on_timeout=True,
-            stop_event=stop,
+            stop_event=_Either(stop, own),
             recursive=recursive,
             raise_interrupt=False,
         ):
             ready.set()
-            if changes:
-                notify({_relative(Path(path), site) for _, path in changes})
+            if not changes:
+                continue
+            paths = {Path(path) for _, path in changes}
+            for appeared in sorted(p for p in paths & folders if p.is_dir()):
+                start(appeared, True).wait(timeout=5)
+            notify({_relative(path, site) for path in paths})
 
-    readiness = []
-    for folder, recursive in roots:
-        if folder.is_dir():
-            ready = threading.Event()
-            threading.Thread(target=run, args=(folder, recursive, ready), name=f"watch {folder}", daemon=True).start()
-            readiness.append(ready)
+    def start(folder: Path, recursive: bool) -> threading.Event:
+        if folder in watchers:
+            watchers[folder].set()  # the folder was removed: its watcher watches nothing now
+        ready, own = threading.Event(), threading.Event()
+        watchers[folder] = own
+        threading.Thread(target=run, args=(folder, recursive, ready, own), name=f"watch {folder}", daemon=True).start()
+        return ready
+
+    readiness = [
+        start(folder, recursive)
+        for folder, recursive in [*roots, *((parent, False) for parent in sorted(parents))]
+        if folder.is_dir()
+    ]
     for ready in readiness:
         ready.wait(timeout=5)
+
+
+class _Either:
+    """Set when either of two events is (watchfiles takes one event to stop on)."""
+
+    def __init__(self, one: threading.Event, other: threading.Event) -> None:
+        self.one, self.other = one, other
+
+    def is_set(self) -> bool:
+        return self.one.is_set() or self.other.is_set()
 
 
 def _relative(path: Path, site: Path) -> str:

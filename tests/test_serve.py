@@ -354,3 +354,24 @@ def test_explainer_json_is_served_as_the_build_would_write_it_and_follows_edits(
     status, _, body = request(server, "GET", "/explainer.json")
     assert status == 200 and b"Both say the air matters a lot" in body
     assert request(server, "HEAD", "/explainer.json")[0] == 200
+
+
+def test_a_templates_folder_made_or_made_again_while_serving_is_watched(golden_copy: Path) -> None:
+    """`mkdir templates && cp .../base.html templates/`, as the README says, once the preview runs."""
+    shutil.rmtree(golden_copy / "templates", ignore_errors=True)
+    port = free_port()
+    process = start(golden_copy, port)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("Built ")
+        assert process.stdout.readline().startswith("Serving ")
+        server = Server(golden_copy, f"http://127.0.0.1:{port}/", process)
+        base = (ROOT / "counterpoint/theme/base.html").read_text(encoding="utf-8")
+        for mark in ("FIRST FOOTER", "SECOND FOOTER"):
+            (golden_copy / "templates").mkdir()
+            (golden_copy / "templates/base.html").write_text(base.replace("</body>", f"<p>{mark}</p></body>"))
+            wait_for(lambda mark=mark: mark in server.get(""))
+            shutil.rmtree(golden_copy / "templates")  # removed, then made again: watched again
+            wait_for(lambda mark=mark: mark not in server.get(""))
+    finally:
+        stop(process)
