@@ -144,8 +144,9 @@ class Staging:
     def commit(self) -> None:
         """Put the staged site in place of the output."""
         try:
-            (self.folder / STAGING).unlink()
+            # The marker first: a build killed in between leaves a folder that the next one knows as its own.
             (self.folder / MARKER).write_text("Built by Counterpoint; the next build replaces this folder.\n")
+            (self.folder / STAGING).unlink()
             if self.mounted:
                 _swap_contents(self.folder, self.out)
             else:
@@ -340,7 +341,8 @@ def _swap_contents(staging: Path, out: Path) -> None:
         os.rename(entry, retired / entry.name)
     (retired / MOVING_IN).touch()
     (retired / MOVING_OUT).unlink()
-    for entry in staging.iterdir():
+    # The marker last: until the very end, what is left of the staging folder is known as ours.
+    for entry in sorted(staging.iterdir(), key=lambda entry: entry.name == MARKER):
         os.rename(entry, out / entry.name)
     (retired / MOVING_IN).unlink()
     staging.rmdir()

@@ -183,10 +183,14 @@ def test_on_linux_the_swap_is_one_exchange(built: Path, monkeypatch: pytest.Monk
     assert files_under(built)["index.html"] == b"new site"
 
 
+@pytest.mark.parametrize("marker_first", [False, True], ids=["disk-order", "marker-listed-first"])
 @pytest.mark.parametrize("deaths", range(1, 6))  # the swap below makes five moves
 def test_a_swap_of_contents_killed_at_any_move_is_rolled_back(
-    built: Path, monkeypatch: pytest.MonkeyPatch, deaths: int
+    built: Path, monkeypatch: pytest.MonkeyPatch, deaths: int, marker_first: bool
 ) -> None:
+    if marker_first:  # a disk may list the marker first: moved in first, it left the rest unknown as ours
+        listed = Path.iterdir
+        monkeypatch.setattr(Path, "iterdir", lambda p: iter(sorted(listed(p), key=lambda e: e.name != MARKER)))
     before = files_under(built)
     staging = built / ".out.new-test"
     staging.mkdir()
@@ -209,3 +213,30 @@ def test_a_swap_of_contents_killed_at_any_move_is_rolled_back(
     write._recover(built, mounted=True)
     assert files_under(built) == before
     assert [p.name for p in built.iterdir() if p.name.startswith(".out.")] == []
+
+
+def test_a_commit_killed_as_it_swaps_markers_leaves_nothing_the_next_build_does_not_remove(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staging folder holds its STAGING marker, then the output's MARKER: never neither."""
+    before = files_under(built)
+    staging = Staging(built)
+    for name, data in NEW.items():
+        staging.write(name, data)
+    real = Path.unlink
+
+    def dying(path: Path, missing_ok: bool = False) -> None:
+        real(path, missing_ok)
+        if path.name == STAGING:
+            raise SystemExit("killed")  # as kill -9 would, right after: nothing after this runs
+
+    monkeypatch.setattr(Path, "unlink", dying)
+    with pytest.raises(SystemExit):
+        staging.commit()
+    monkeypatch.setattr(Path, "unlink", real)
+    staging._unlock()  # the killed build's lock goes with its process
+    write_site(NEW, built)  # the next build
+    after = files_under(built)
+    assert {name: data for name, data in after.items() if name != MARKER} == NEW
+    assert after != before
+    assert [p.name for p in built.parent.iterdir() if p.name.startswith(".out.")] == []
