@@ -249,8 +249,18 @@ def _lock(folder: Path, out: Path) -> int | None:
 
 
 def _entries(folder: Path) -> list[Path]:
-    """Return what a folder holds, but a staging folder of a build into it (when it is a mount point)."""
-    return [path for path in folder.iterdir() if not path.name.startswith((".counterpoint-", f".{folder.name}."))]
+    """Return what a folder holds, but its marker and a build's staging or retired folder inside it (when it
+    is a mount point): nothing else counts as ours, whatever its name (`.h.notes` in `h/` is a user's)."""
+    return [path for path in folder.iterdir() if not _ours(path, folder)]
+
+
+def _ours(path: Path, folder: Path) -> bool:
+    """Return True for `folder`'s marker, or a folder of a build's own inside it (see `_recover`)."""
+    if path.name == MARKER:
+        return True
+    if not path.name.startswith((f".{folder.name}.new-", f".{folder.name}.old-")) or path.is_symlink():
+        return False
+    return path.is_dir() and ((path / MARKER).is_file() or (path / STAGING).is_file() or not any(path.iterdir()))
 
 
 def _recover(out: Path, mounted: bool) -> None:

@@ -49,6 +49,16 @@ def test_write_into_an_empty_folder_is_allowed_and_a_foreign_one_refused(tmp_pat
     assert (tmp_path / "home" / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.parametrize("name", [".home.notes", ".counterpoint-notes.txt", ".home.new-mine"])
+def test_a_folder_holding_only_a_file_named_like_ours_is_refused(tmp_path: Path, name: str) -> None:
+    """Only the output's marker and a build's own staging folder (holding its marker) are ours."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / name).write_text("mine")
+    with pytest.raises(BuildFailed, match="refusing to replace this folder"):
+        write_site({"index.html": b"x"}, tmp_path / "home")
+    assert (tmp_path / "home" / name).read_text() == "mine"
+
+
 def test_link_checker_finds_missing_pages_and_anchors() -> None:
     files = {
         "index.html": b'<a href="topics/a/index.html#ok">.</a><a href="topics/b/">.</a><a href="#nope">.</a>',
@@ -146,6 +156,8 @@ def test_each_command_offers_only_the_options_it_honours() -> None:
         "-q",
         "--quiet",
         "--no-search",
+        "-j",
+        "--jobs",
     }
     assert options["serve"] == {
         "-h",
@@ -158,7 +170,7 @@ def test_each_command_offers_only_the_options_it_honours() -> None:
         "--open",
         "--allow-host",
     }
-    assert options["check"] == {"-h", "--help", "--site", "--templates"}
+    assert options["check"] == {"-h", "--help", "--site", "--templates", "-j", "--jobs"}
 
 
 def test_options_given_before_the_command_are_kept() -> None:
