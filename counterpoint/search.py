@@ -141,7 +141,14 @@ def run(
     pipe = subprocess.PIPE
     try:
         with subprocess.Popen(
-            command, cwd=folder, env=environment, stdout=pipe, stderr=pipe, text=True, errors="replace"
+            command,
+            cwd=folder,
+            env=environment,
+            stdout=pipe,
+            stderr=pipe,
+            text=True,
+            errors="replace",
+            preexec_fn=_dying_with_this_process(),  # only where no other thread runs
         ) as process:
             if started is not None:
                 started(process)
@@ -156,6 +163,38 @@ def run(
     except (OSError, ValueError, KeyError, TypeError) as error:
         return [Problem(f"output/{BUNDLE}", None, f"could not put Pagefind's filter index in order: {error}")]
     return []
+
+
+def _dying_with_this_process() -> Callable[[], None] | None:
+    """Return what makes Pagefind, once forked, die with this process (Linux's PR_SET_PDEATHSIG), or None.
+
+    A build killed (kill -9, an out-of-memory kill) while Pagefind indexes its staging folder would leave it
+    running, writing into a folder that the next build removes. Code run between fork and exec is unsafe in a
+    process running other threads, as the preview does (its index is made in a folder of its own): only a
+    build on its own gets this."""
+    import sys
+    import threading
+
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):
+        return None
+    parent = os.getpid()
+
+    def die_with_parent() -> None:
+        prctl(_PR_SET_PDEATHSIG, _SIGKILL)
+        if os.getppid() != parent:  # the build died before the line above: do not index for no one
+            os._exit(1)
+
+    return die_with_parent
+
+
+_PR_SET_PDEATHSIG = 1
+_SIGKILL = 9
 
 
 def settle(bundle: Path) -> None:

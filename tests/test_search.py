@@ -10,8 +10,12 @@ import http.server
 import os
 import random
 import shutil
+import signal
 import stat
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -266,3 +270,40 @@ def test_without_javascript_the_box_says_search_needs_it(browser: Browser, under
     assert page.inner_text("#search-status") == "Search needs JavaScript."
     assert page.is_disabled("#search-input")
     page.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_pagefind_dies_with_a_build_killed_while_it_indexes(golden_copy: Path, tmp_path: Path) -> None:
+    """A build killed (kill -9, out of memory) must not leave Pagefind writing into the folder the next removes."""
+    pid_file = tmp_path / "pagefind.pid"
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n", encoding="utf-8")
+    slow.chmod(slow.stat().st_mode | stat.S_IXUSR)
+    environment = {**os.environ, "PAGEFIND_BINARY_PATH": str(slow)}
+    command = [sys.executable, str(ROOT / "build.py"), "--site", str(golden_copy), "-q"]
+    build = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.is_file() or not pid_file.read_text().strip():
+            assert time.monotonic() < deadline and build.poll() is None, "Pagefind was never started"
+            time.sleep(0.05)
+        indexer = int(pid_file.read_text())
+        build.kill()
+        build.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while _running(indexer):
+            assert time.monotonic() < deadline, "Pagefind outlived the build that started it"
+            time.sleep(0.05)
+    finally:
+        build.kill()
+        if pid_file.is_file() and pid_file.read_text().strip() and _running(int(pid_file.read_text())):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Return True if the process is alive (a zombie, dead and waiting to be reaped, is not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
