@@ -61,7 +61,15 @@ from counterpoint.plan import (
     resolution_input,
     shape,
 )
-from counterpoint.render import BUILT_IN, KeptPart, Renderer, Theme, hashed_assets, make_environment
+from counterpoint.render import (
+    BUILT_IN,
+    KeptPart,
+    Renderer,
+    Theme,
+    hashed_assets,
+    make_environment,
+    reads_source_texts,
+)
 from counterpoint.write import Piece, Spool, Staging, check_writable
 from counterpoint.xref import Mention, mentions, resolve_document, uncited
 
@@ -331,6 +339,8 @@ class Builder:
         self._last_plan: tuple[object, tuple[Output, ...], dict[str, tuple[Document, ...]]] | None = None
         self._fronts: dict[str, tuple[object, int]] = {}
         """Each file's front matter with its hash, by path, from the last build (see `_shape_key`)."""
+        self._texts = False
+        """Whether the site's own templates may show a source's text on any page (`reads_source_texts`)."""
         self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
         self._articles: Mapping[str, Article] = {}
         self._fragments: tuple[Config | None, dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]]] = (
@@ -483,10 +493,12 @@ class Builder:
         inputs = self._reader.read(changed)
         loops: list[Path] = []
         own = read_folder(self.templates, loops) if self.templates.is_dir() else {}
-        theme = Theme({**read_folder(BUILT_IN), **own}, _display(self.templates, self.root), frozenset(own))
+        built_in = read_folder(BUILT_IN)
+        theme = Theme({**built_in, **own}, _display(self.templates, self.root), frozenset(own))
         stamp = theme.stamp()
         if self._env is None or stamp != self._theme_stamp:
             self._env, self._theme_stamp = make_environment(theme), stamp
+            self._texts = reads_source_texts(theme, self._env, built_in)
             self._rendered, self._built_from, self._links = {}, {}, LinkIndex()
             self._made_from, self._last = {}, None
             self._fragments = (None, {})
@@ -629,14 +641,19 @@ class Builder:
 
     def _shape_key(self, site: Site) -> int:
         """Return a fingerprint of the site's shape (`plan.shape`), hashing only the front matter that is new: a
-        frozen dataclass computes its hash anew on every call (80,000 calls at 4,000 pages)."""
+        frozen dataclass computes its hash anew on every call (80,000 calls at 4,000 pages).
+
+        When the site's own templates may show a source's text anywhere, a source counts whole, text and all:
+        an edit of its text then renders every page again."""
         known = self._fronts
         fresh: dict[str, tuple[object, int]] = {}
+        texts = self._texts
 
         def front(item: Document | Article) -> int:
+            shown = item if texts and isinstance(item, Article) else item.meta
             entry = known.get(item.path)
-            value = entry[1] if entry is not None and entry[0] is item.meta else hash(item.meta)
-            fresh[item.path] = (item.meta, value)
+            value = entry[1] if entry is not None and entry[0] is shown else hash(shown)
+            fresh[item.path] = (shown, value)
             return value
 
         key = hash(shape(site, front))

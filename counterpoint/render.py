@@ -208,6 +208,59 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     return environment
 
 
+TEXT_ATTRIBUTES = frozenset({"blocks", "voices", "speaker", "credit", "span"})
+"""What of a source (`Article`) holds or reads its text rather than its front matter."""
+
+
+def reads_source_texts(theme: Theme, environment: jinja2.Environment, built_in: Mapping[str, bytes]) -> bool:
+    """Return True if a template of the site's own may show a source's text where the built-in theme does not.
+
+    The build plan knows where the built-in theme shows a source's text (an attribute in TEXT_ATTRIBUTES):
+    its page, the list of sources, the pages citing it. A template of the site's own that differs from the
+    built-in one (`built_in`, by name) and reads a source's text, or includes, imports or extends a template
+    that does, may show it on any page: an edit of a source's text must then render every page again. Read
+    from the templates' syntax; a template that cannot be parsed, or names another by an expression, counts
+    as reading it (an error is reported when it is rendered)."""
+    names = sorted(name for name in theme.files if name.endswith(".html"))
+    direct: dict[str, bool] = {}
+    uses: dict[str, set[str]] = {}
+    for name in names:
+        try:
+            tree = environment.parse(theme.files[name].decode("utf-8", "replace"), name)
+        except jinja2.TemplateSyntaxError:
+            direct[name], uses[name] = True, set()
+            continue
+        nodes = tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem, jinja2.nodes.Filter))
+        named = [node.template for node in tree.find_all(_USING)]  # type: ignore[attr-defined]
+        direct[name] = any(_reads_text(node) for node in nodes) or not all(
+            isinstance(n, jinja2.nodes.Const) for n in named
+        )
+        uses[name] = {n.value for n in named if isinstance(n, jinja2.nodes.Const)}
+    reading = {name for name in names if direct[name]}
+    grown = True
+    while grown:  # what uses a template that reads, reads
+        more = {name for name in names if name not in reading and uses[name] & reading}
+        reading |= more
+        grown = bool(more)
+    return any(name in reading and theme.files[name] != built_in.get(name) for name in theme.own)
+
+
+_USING = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport, jinja2.nodes.Extends)
+"""The tags that bring in another template."""
+
+
+def _reads_text(node: jinja2.nodes.Node) -> bool:
+    """Return True for `x.blocks`, `x['blocks']` and `x|attr('blocks')`."""
+    match node:
+        case jinja2.nodes.Getattr(attr=attribute):
+            return attribute in TEXT_ATTRIBUTES
+        case jinja2.nodes.Getitem(arg=jinja2.nodes.Const(value=key)):
+            return isinstance(key, str) and key in TEXT_ATTRIBUTES
+        case jinja2.nodes.Filter(name="attr", args=[jinja2.nodes.Const(value=key), *_]):
+            return isinstance(key, str) and key in TEXT_ATTRIBUTES
+    return False
+
+
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
     """Jinja's compiler, making a template yield one string per run of text and expressions, not one per piece.
 

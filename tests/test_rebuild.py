@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import edit
+from conftest import ROOT, edit
 from counterpoint.errors import BuildFailed
+from counterpoint.inputs import read_folder
 from counterpoint.pipeline import Builder
+from counterpoint.render import Theme, make_environment, reads_source_texts
 
 EDITS: dict[str, Callable[[Path], None]] = {
     "topic body": lambda s: edit(s / "content/topics/air.md", "Both agree the air matters", "Both say the air matters"),
@@ -183,3 +185,47 @@ def test_a_file_replaced_by_a_folder_of_its_name_and_back_is_seen_as_a_full_buil
     fresh = Builder(golden_copy, golden_copy / "templates").build()
     assert [str(w) for w in rebuilt.warnings] == [str(w) for w in fresh.warnings] == []
     assert rebuilt.files == fresh.files
+
+
+def test_a_theme_of_ones_own_showing_a_source_text_on_every_page_is_rendered_again_on_its_edit(
+    golden_copy: Path,
+) -> None:
+    """The plan knows where the built-in theme shows a source's text; a template of the site's own may show it
+    anywhere (here a footer counting each source's paragraphs), and then an edit of it renders every page."""
+    base = (ROOT / "counterpoint/theme/base.html").read_text(encoding="utf-8")
+    footer = "<p>{% for p in site.perspectives %}{% for a in sources_of(p) %}{{ a.blocks|length }} {% endfor %}"
+    (golden_copy / "templates").mkdir(exist_ok=True)
+    (golden_copy / "templates/base.html").write_text(base.replace("</body>", footer + "{% endfor %}</p></body>"))
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    article = golden_copy / "content/articles/motor-monthly.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA new last paragraph.\n", encoding="utf-8")
+    rebuilt = builder.build(["content/articles/motor-monthly.md"])
+    fresh = Builder(golden_copy, golden_copy / "templates").build()
+    assert [name for name in fresh.files if rebuilt.files[name] != fresh.files[name]] == []
+    assert "index.html" in rebuilt.rendered
+
+
+@pytest.mark.parametrize(
+    ("own", "reads"),
+    [
+        ({"page.html": "{{ a.meta.title }}"}, False),
+        ({"page.html": "{{ a.blocks|length }}"}, True),
+        ({"page.html": "{% if a['voices'] %}{% endif %}"}, True),
+        ({"page.html": "{{ (a|attr('credit'))(range(1, 2)) }}"}, True),
+        ({"page.html": "{{ a.speaker(3) }}"}, True),
+        ({"page.html": "{% for %}"}, True),  # cannot be parsed: counted as reading (its error is reported later)
+        ({"index.html": "{% include '_source_card.html' %}"}, True),  # a built-in reader, somewhere new
+        ({"index.html": "{% include '_mine.html' %}", "_mine.html": "{{ a.voices }}"}, True),
+        ({"index.html": "{% include name %}"}, True),  # which one, only rendering tells
+        ({"base.html": "<footer>{{ site.title }}</footer>"}, False),  # a footer of one's own
+        ({"source.html": None, "_source_card.html": None}, False),  # copied from the built-in theme, unchanged
+    ],
+)
+def test_which_templates_of_ones_own_read_a_source_text(own: dict[str, str | None], reads: bool) -> None:
+    built_in = read_folder(ROOT / "counterpoint/theme")
+    mine = {name: built_in[name] if text is None else text.encode() for name, text in own.items()}
+    theme = Theme({**built_in, **mine}, "templates", frozenset(mine))
+    assert reads_source_texts(theme, make_environment(theme), built_in) is reads
+    alone = Theme(built_in, "templates")
+    assert reads_source_texts(alone, make_environment(alone), built_in) is False
