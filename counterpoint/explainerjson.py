@@ -60,7 +60,8 @@ def linker(config: SiteConfig) -> urls.Linker:
 def encode(data: Data | Sequence[object]) -> bytes:
     """Return data as compact JSON, in UTF-8: the bytes of `json.dumps(data, ensure_ascii=False,
     separators=(",", ":")).encode()`, made ten times faster by orjson (a part of a large explainer.json is
-    megabytes)."""
+    megabytes). The same for what the parts hold (text, string keys, whole numbers under 2**63, no floats,
+    which the two write differently: 1e-07 and 1e-7)."""
     return orjson.dumps(data)
 
 

@@ -51,11 +51,11 @@ def worker_count(items: int, workers: int | None = None, jobs: int | None = None
     `workers` asks for a number of processes whatever the number of items (tests compare 1 with several).
     `jobs` (the command line's --jobs) replaces the default, one per core, for enough items to gain.
     """
-    wanted = workers or jobs or cores()
     if items < WORTH_IT and workers is None:
         return 1
     if threading.active_count() > 1 or not hasattr(os, "fork"):
         return 1
+    wanted = workers if workers is not None else jobs if jobs is not None else cores()
     return max(1, min(wanted, items))
 
 

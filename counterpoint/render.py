@@ -221,7 +221,7 @@ def reads_source_texts(theme: Theme, environment: jinja2.Environment, built_in: 
     that does, may show it on any page: an edit of a source's text must then render every page again. Read
     from the templates' syntax; a template that cannot be parsed, or names another by an expression, counts
     as reading it (an error is reported when it is rendered)."""
-    names = sorted(name for name in theme.files if name.endswith(".html"))
+    names = sorted(name for name in theme.files if not name.startswith("assets/"))  # what Jinja may load
     direct: dict[str, bool] = {}
     uses: dict[str, set[str]] = {}
     for name in names:
@@ -230,7 +230,7 @@ def reads_source_texts(theme: Theme, environment: jinja2.Environment, built_in: 
         except jinja2.TemplateSyntaxError:
             direct[name], uses[name] = True, set()
             continue
-        nodes = tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem, jinja2.nodes.Filter))
+        nodes = tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem, jinja2.nodes.Const))
         named = [node.template for node in tree.find_all(_USING)]  # type: ignore[attr-defined]
         direct[name] = any(_reads_text(node) for node in nodes) or not all(
             isinstance(n, jinja2.nodes.Const) for n in named
@@ -250,14 +250,15 @@ _USING = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport, ji
 
 
 def _reads_text(node: jinja2.nodes.Node) -> bool:
-    """Return True for `x.blocks`, `x['blocks']` and `x|attr('blocks')`."""
+    """Return True for `x.blocks`, for `x[key]` with a key only rendering tells, and for any string naming a
+    source's text, as filters take them: `x['blocks']`, `x|attr('blocks')`, `xs|map(attribute='blocks.0')`."""
     match node:
         case jinja2.nodes.Getattr(attr=attribute):
             return attribute in TEXT_ATTRIBUTES
-        case jinja2.nodes.Getitem(arg=jinja2.nodes.Const(value=key)):
-            return isinstance(key, str) and key in TEXT_ATTRIBUTES
-        case jinja2.nodes.Filter(name="attr", args=[jinja2.nodes.Const(value=key), *_]):
-            return isinstance(key, str) and key in TEXT_ATTRIBUTES
+        case jinja2.nodes.Getitem(arg=key):
+            return not isinstance(key, jinja2.nodes.Const)
+        case jinja2.nodes.Const(value=str(text)):
+            return text.split(".", 1)[0] in TEXT_ATTRIBUTES
     return False
 
 

@@ -17,6 +17,9 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -172,9 +175,6 @@ def _dying_with_this_process() -> Callable[[], None] | None:
     running, writing into a folder that the next build removes. Code run between fork and exec is unsafe in a
     process running other threads, as the preview does (its index is made in a folder of its own): only a
     build on its own gets this."""
-    import sys
-    import threading
-
     if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return None
     import ctypes
@@ -186,7 +186,7 @@ def _dying_with_this_process() -> Callable[[], None] | None:
     parent = os.getpid()
 
     def die_with_parent() -> None:
-        prctl(_PR_SET_PDEATHSIG, _SIGKILL)
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the build died before the line above: do not index for no one
             os._exit(1)
 
@@ -194,7 +194,7 @@ def _dying_with_this_process() -> Callable[[], None] | None:
 
 
 _PR_SET_PDEATHSIG = 1
-_SIGKILL = 9
+"""prctl's option that sends the process a signal when its parent dies (linux/prctl.h)."""
 
 
 def settle(bundle: Path) -> None:

@@ -299,6 +299,10 @@ def watch(
     as changed whole, since what was written into it before its watcher was live is seen by no watcher (the
     rebuild reads it). Returns once every watcher is live, so no edit made after it returns can be missed.
     """
+    wanted: dict[Path, bool] = {}  # a folder named twice (--templates . or the built-in theme) is watched once
+    for folder, recursive in roots:
+        wanted[folder] = wanted.get(folder, False) or recursive
+    roots = list(wanted.items())
     folders = {folder for folder, recursive in roots if recursive and folder != BUILT_IN}
     parents = {folder.parent for folder in folders} - {folder for folder, _ in roots}
     watchers: dict[Path, threading.Event] = {}  # each folder's watcher's own stop

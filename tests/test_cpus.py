@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TEMPLATES
-from counterpoint import cpus, parallel
+from counterpoint import cpus
 from counterpoint.cli import parse_options
 from counterpoint.parallel import WORTH_IT, worker_count
 
@@ -75,7 +75,7 @@ def test_available_is_at_least_one_and_no_more_than_the_cores() -> None:
 
 
 def test_jobs_sets_the_processes_of_a_large_site_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # other tests' threads may run here
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # other tests' threads may run here
     assert worker_count(WORTH_IT - 1, jobs=3) == 1
     assert worker_count(WORTH_IT, jobs=3) == 3
     assert worker_count(WORTH_IT - 1, workers=3) == 3  # tests ask for processes whatever the size

@@ -213,6 +213,10 @@ def test_a_theme_of_ones_own_showing_a_source_text_on_every_page_is_rendered_aga
         ({"page.html": "{{ a.blocks|length }}"}, True),
         ({"page.html": "{% if a['voices'] %}{% endif %}"}, True),
         ({"page.html": "{{ (a|attr('credit'))(range(1, 2)) }}"}, True),
+        ({"base.html": "{{ articles.values()|map(attribute='blocks')|map('length')|sum }}"}, True),
+        ({"base.html": "{{ articles.values()|selectattr('voices')|list|length }}"}, True),
+        ({"base.html": "{{ a[name] }}"}, True),  # which attribute, only rendering tells
+        ({"base.html": "{% include 'foot.txt' %}", "foot.txt": "{{ a.blocks }}"}, True),  # not named .html
         ({"page.html": "{{ a.speaker(3) }}"}, True),
         ({"page.html": "{% for %}"}, True),  # cannot be parsed: counted as reading (its error is reported later)
         ({"index.html": "{% include '_source_card.html' %}"}, True),  # a built-in reader, somewhere new

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -375,3 +376,22 @@ def test_a_templates_folder_made_or_made_again_while_serving_is_watched(golden_c
             wait_for(lambda mark=mark: mark not in server.get(""))
     finally:
         stop(process)
+
+
+def test_a_folder_named_twice_is_watched_once_and_whole(tmp_path: Path) -> None:
+    """`serve --templates .` names the site's folder as templates (whole) and as the site (site.yaml alone)."""
+    from counterpoint.serve import watch
+
+    site = (tmp_path / "site").resolve()
+    (site / "content").mkdir(parents=True)
+    seen: list[set[str]] = []
+    stop = threading.Event()
+    started = time.monotonic()
+    watch([(site / "content", True), (site, True), (site, False), (site / "content", True)], site, seen.append, stop)
+    try:
+        assert time.monotonic() - started < 3, "a watcher stopped before it was live was waited for"
+        (site / "partials").mkdir()
+        (site / "partials" / "foot.html").write_text("x", encoding="utf-8")
+        wait_for(lambda: any("partials/foot.html" in paths for paths in seen))
+    finally:
+        stop.set()
