@@ -12,7 +12,7 @@ INSTALL = f"cd {HERE} && python3 -m venv .venv && .venv/bin/pip install -r requi
 
 def dependencies_missing() -> list[str]:
     """Return the required packages this Python cannot import."""
-    needed = ("jinja2", "markdown_it", "mdit_py_plugins", "yaml", "babel")
+    needed = ("jinja2", "markdown_it", "mdit_py_plugins", "yaml", "babel", "orjson")
     return [name for name in needed if not importlib.util.find_spec(name)]
 
 

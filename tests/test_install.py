@@ -59,6 +59,6 @@ def test_build_py_run_elsewhere_by_a_python_without_the_dependencies_says_where_
         [str(base), "-S", str(ROOT / "build.py")], cwd=tmp_path, capture_output=True, text=True, env=environment
     )
     assert done.returncode == 1
-    assert "lacks jinja2, markdown_it, mdit_py_plugins, yaml, babel; install them with\n" in done.stderr
+    assert "lacks jinja2, markdown_it, mdit_py_plugins, yaml, babel, orjson; install them with\n" in done.stderr
     assert f"  cd {ROOT} && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt\n" in done.stderr
     assert "Traceback" not in done.stderr
