@@ -339,6 +339,8 @@ class Builder:
         self._last_plan: tuple[object, tuple[Output, ...], dict[str, tuple[Document, ...]]] | None = None
         self._fronts: dict[str, tuple[object, int]] = {}
         """Each file's front matter with its hash, by path, from the last build (see `_shape_key`)."""
+        self._saved = False
+        """Whether a build of this builder saved what Babel said (see `_build`)."""
         self._texts = False
         """Whether the site's own templates may show a source's text on any page (`reads_source_texts`)."""
         self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
@@ -407,7 +409,11 @@ class Builder:
             last = _Last(prepared.plan, readers, paths, listed, contents)
         self._last = dataclasses.replace(last, files=contents)
         files = Files(contents)
-        cldr.save()  # what Babel said of the language, for the next build
+        if not self._saved:
+            # What Babel said of the language, for the next process. Once: saving rewrites the whole cache
+            # (tens of ms), and a rebuild learns a new number now and then; the preview saves again as it stops.
+            cldr.save()
+            self._saved = True
         return self._result(prepared, files, paths, tuple(sorted(fresh)), start)
 
     def build_into(self, out: Path, tidy_later: bool = False, index: bool = True) -> BuildResult:

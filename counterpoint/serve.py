@@ -36,7 +36,7 @@ import watchfiles
 from tornado import httpserver, ioloop, locks, web
 from tornado.iostream import StreamClosedError
 
-from counterpoint import search
+from counterpoint import cldr, search
 from counterpoint.errors import BuildFailed, Problem
 from counterpoint.pipeline import Builder, BuildResult, Files
 from counterpoint.render import BUILT_IN
@@ -563,6 +563,7 @@ def serve(
     server.stop()
     if preview.search is not None:
         preview.search.close()
+    cldr.save()  # what Babel said since the first build, for the next process
     say("Stopped.")
     return 0
 
