@@ -333,7 +333,8 @@ def watch(
             if not changes:
                 continue
             paths = {Path(path) for _, path in changes}
-            for appeared in sorted(p for p in paths & folders if p.is_dir()):
+            made = {Path(path) for change, path in changes if change == watchfiles.Change.added}
+            for appeared in sorted(p for p in made & folders if p.is_dir()):  # not one merely touched
                 start(appeared, True).wait(timeout=5)
             notify({_relative(path, site) for path in paths})
 
