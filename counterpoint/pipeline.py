@@ -281,6 +281,8 @@ class _Setup:
     """Whether the site is indexed for search (the pages show the search box)."""
     schema: bytes
     """explainer.schema.json, as the package holds it."""
+    built_in: Mapping[str, bytes]
+    """The built-in theme's files, as read (the site's own may override them)."""
 
 
 @dataclass(frozen=True)
@@ -341,8 +343,9 @@ class Builder:
         """Each file's front matter with its hash, by path, from the last build (see `_shape_key`)."""
         self._saved = False
         """Whether a build of this builder saved what Babel said (see `_build`)."""
-        self._texts = False
-        """Whether the site's own templates may show a source's text on any page (`reads_source_texts`)."""
+        self._texts: bool | None = None
+        """Whether the site's own templates may show a source's text on any page (`reads_source_texts`); None
+        until a rebuild asks (a build written to disk never does)."""
         self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
         self._articles: Mapping[str, Article] = {}
         self._fragments: tuple[Config | None, dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]]] = (
@@ -504,7 +507,7 @@ class Builder:
         stamp = theme.stamp()
         if self._env is None or stamp != self._theme_stamp:
             self._env, self._theme_stamp = make_environment(theme), stamp
-            self._texts = reads_source_texts(theme, self._env, built_in)
+            self._texts = None
             self._rendered, self._built_from, self._links = {}, {}, LinkIndex()
             self._made_from, self._last = {}, None
             self._fragments = (None, {})
@@ -536,7 +539,8 @@ class Builder:
         templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
         plain = plain_attributes(templates)
         schema = explainerjson.SCHEMA.read_bytes()
-        return _Setup(inputs, theme, self._env, config, files, problems, plain, self.pagefind is not None, schema)
+        search = self.pagefind is not None
+        return _Setup(inputs, theme, self._env, config, files, problems, plain, search, schema, built_in)
 
     def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
         """Read, load, resolve and plan; raise BuildFailed with every problem found."""
@@ -571,7 +575,7 @@ class Builder:
             _Derived(citing, lambda slug, citing: [(d, resolved[d.path].mentions[slug]) for d in citing]),
             _Derived(resolved, lambda _, e: e.resolution.balance),
             self._fragments[1],
-            self._shape_key(site),
+            self._shape_key(site, setup),
             setup.search,
             self._parts[1],
             setup.schema,
@@ -645,12 +649,14 @@ class Builder:
         resolutions = {path: entry.resolution for path, entry in self._resolved.items()}
         return resolutions, sum(e.citations for e in entries), [p for e in entries for p in e.problems]
 
-    def _shape_key(self, site: Site) -> int:
+    def _shape_key(self, site: Site, setup: _Setup) -> int:
         """Return a fingerprint of the site's shape (`plan.shape`), hashing only the front matter that is new: a
         frozen dataclass computes its hash anew on every call (80,000 calls at 4,000 pages).
 
         When the site's own templates may show a source's text anywhere, a source counts whole, text and all:
         an edit of its text then renders every page again."""
+        if self._texts is None:
+            self._texts = reads_source_texts(setup.theme, setup.env, setup.built_in)
         known = self._fronts
         fresh: dict[str, tuple[object, int]] = {}
         texts = self._texts

@@ -221,6 +221,9 @@ def reads_source_texts(theme: Theme, environment: jinja2.Environment, built_in: 
     that does, may show it on any page: an edit of a source's text must then render every page again. Read
     from the templates' syntax; a template that cannot be parsed, or names another by an expression, counts
     as reading it (an error is reported when it is rendered)."""
+    changed = [name for name in theme.own if theme.files[name] != built_in.get(name)]
+    if not changed:  # the built-in theme, or copies of it: the plan knows where they show what
+        return False
     names = sorted(name for name in theme.files if not name.startswith("assets/"))  # what Jinja may load
     direct: dict[str, bool] = {}
     uses: dict[str, set[str]] = {}
@@ -242,7 +245,7 @@ def reads_source_texts(theme: Theme, environment: jinja2.Environment, built_in: 
         more = {name for name in names if name not in reading and uses[name] & reading}
         reading |= more
         grown = bool(more)
-    return any(name in reading and theme.files[name] != built_in.get(name) for name in theme.own)
+    return any(name in reading for name in changed)
 
 
 _USING = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport, jinja2.nodes.Extends)
