@@ -249,9 +249,9 @@ class Words:
             out.append(literal)
             if name is None:
                 continue
-            value = values.get(name, count if name == "count" else _MISSING)
-            if value is _MISSING or value is None:
-                _check_given(key, parts, self._values(count, values))
+            value = values.get(name, count if name == "count" and count is not None else _MISSING)
+            if value is _MISSING:
+                raise _not_given(key, name)
             if type(value) is int:
                 value = self.number(value)
             out += ("\u2068", as_html(value), "\u2069") if rtl else (as_html(value),)
@@ -344,4 +344,9 @@ def _check_given(key: str, parts: tuple[tuple[str, str | None], ...], filled: Ma
     """Raise LookupError, naming what to pass, if a template gave a message fewer values than it has."""
     for _, name in parts:
         if name is not None and name not in filled:
-            raise LookupError(f"the message '{key}' needs a value for {{{name}}}: call it as t('{key}', {name}=...)")
+            raise _not_given(key, name)
+
+
+def _not_given(key: str, name: str) -> LookupError:
+    """Return the error for a message given no value for its placeholder `name`."""
+    return LookupError(f"the message '{key}' needs a value for {{{name}}}: call it as t('{key}', {name}=...)")

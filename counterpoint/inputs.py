@@ -29,7 +29,7 @@ class InputReader:
         `changed` names the only paths (relative to the site) that may have changed since the last read, as a
         file watcher reports them; by default every file is looked at.
         """
-        if changed is not None and self._seen and not any(self._is_folder_event(rel) for rel in changed):
+        if changed is not None and self._seen and not any(self._needs_full_read(rel) for rel in changed):
             return self._read_changed(changed)
         seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
         self.folders = []
@@ -52,7 +52,7 @@ class InputReader:
         self._seen = seen
         return {rel: data for rel, (_, data) in seen.items()}
 
-    def _is_folder_event(self, rel: str) -> bool:
+    def _needs_full_read(self, rel: str) -> bool:
         """Return True for a change under content/ that only a full read sees whole: a folder made, moved or
         removed, one named like a Markdown file (`x.md/`) included."""
         if _is_folder_event(rel) or rel in self.folders:
