@@ -59,10 +59,12 @@ class PageLinks:
     in page order."""
 
 
-def read_page(name: str, html: str, plain: bool = False) -> PageLinks:
+def read_page(name: str, html: str, plain: bool = False, known: dict[str, Link | None] | None = None) -> PageLinks:
     """Return the ids and the relative links of the page at output path `name`.
 
     `plain` says every attribute is spelled ` name="value"` (see `plain_attributes`), which reads faster.
+    `known` holds what each link of an earlier version of the page leads to, and takes in the new ones: a page
+    rendered again mostly links where it did (the index, to thousands of topics).
     """
     if "<!--" in html:
         html = _COMMENT.sub("", html)
@@ -89,9 +91,14 @@ def read_page(name: str, html: str, plain: bool = False) -> PageLinks:
         local = written_link.startswith("#") and "%" not in written_link and ":~:" not in written_link
         if local and (written_link[1:] in ids or written_link == "#"):  # the common case: a note on this page
             continue
-        link = _from_top(up, written_link) if written_link.startswith(up) else None  # at the top, `up` is ""
-        if link is None:
-            link = _link(folder, written_link)
+        if known is not None and written_link in known:
+            link = known[written_link]
+        else:
+            link = _from_top(up, written_link) if written_link.startswith(up) else None  # at the top, `up` is ""
+            if link is None:
+                link = _link(folder, written_link)
+            if known is not None:
+                known[written_link] = link
         if link is None:
             continue
         if link.target or link.problem:
@@ -250,32 +257,41 @@ class LinkIndex:
         self.incoming: dict[str, set[str]] = {}
         """Pages linking to each output path."""
         self.problems: dict[str, list[Problem]] = {}
+        """The broken links of each page that has any."""
+        self._files: tuple[Collection[str], frozenset[str]] = ((), frozenset())
+        """The files of the last update, and its pages among them."""
 
     def update(self, changed: Mapping[str, PageLinks], files: Collection[str]) -> list[Problem]:
         """Take the pages rendered again, and every file the site now has; return every broken link."""
-        html = {name for name in files if name.endswith(".html")}
-        gone = [name for name in self.pages if name not in html]
+        gone: list[str] = []
+        if self._files[0] is not files:  # files added or removed: a rebuild of the same files passes the very same
+            html = frozenset(name for name in files if name.endswith(".html"))
+            gone = [name for name in self.pages if name not in html]
+            self._files = (files, html)
         moved = {name for name, page in changed.items() if name not in self.pages or page.ids != self.pages[name].ids}
         recheck = set(changed)
         for name in (*gone, *moved):
             recheck |= self.incoming.get(name, set())
         for name in gone:
-            self._forget(name)
+            self._link(name, None)
             self.problems.pop(name, None)
         for name, page in changed.items():
-            self._forget(name)
-            self.pages[name] = page
-            for link in page.links:
-                self.incoming.setdefault(link.target, set()).add(name)
+            self._link(name, page)
         current = {name: self.pages[name] for name in recheck if name in self.pages}
         for name in current:
-            self.problems[name] = []
+            self.problems.pop(name, None)
         for problem in broken_links_among(current, self.pages, files):
-            self.problems[problem.path.removeprefix("output/")].append(problem)
+            self.problems.setdefault(problem.path.removeprefix("output/"), []).append(problem)
         return [problem for name in sorted(self.problems) for problem in self.problems[name]]
 
-    def _forget(self, name: str) -> None:
+    def _link(self, name: str, page: PageLinks | None) -> None:
+        """Record `page` as the page at `name` (None: there is none now), and where it links to."""
         old = self.pages.pop(name, None)
-        if old is not None:
-            for link in old.links:
-                self.incoming.get(link.target, set()).discard(name)
+        before = {link.target for link in old.links} if old is not None else set()
+        after = {link.target for link in page.links} if page is not None else set()
+        for target in before - after:
+            self.incoming[target].discard(name)
+        for target in after - before:
+            self.incoming.setdefault(target, set()).add(name)
+        if page is not None:
+            self.pages[name] = page

@@ -65,16 +65,17 @@ class InputReader:
         for rel in changed:
             if not _is_input(rel):
                 continue
-            seen.pop(rel, None)
             path = os.path.join(self.root, rel)
             try:
                 status = os.stat(path)
                 if not stat.S_ISREG(status.st_mode):
-                    continue  # a folder, a pipe: no input (opening a pipe would wait for ever)
+                    seen.pop(rel, None)  # a folder, a pipe: no input (opening a pipe would wait for ever)
+                    continue
                 seen[rel] = ((status.st_mtime_ns, status.st_size, status.st_ino), _read(path, status.st_size))
             except OSError:
-                continue  # removed
-        self._seen = {rel: seen[rel] for rel in sorted(seen)}
+                seen.pop(rel, None)  # removed
+        # A file edited keeps its place; one added goes to the end, out of order.
+        self._seen = seen if seen.keys() <= self._seen.keys() else {rel: seen[rel] for rel in sorted(seen)}
         return {rel: data for rel, (_, data) in self._seen.items()}
 
     def _paths(self) -> Iterator[tuple[str, str]]:

@@ -18,7 +18,7 @@ import gc
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -30,6 +30,7 @@ from markupsafe import Markup
 from counterpoint import cldr, explainerjson
 from counterpoint import search as searching
 from counterpoint.checks import (
+    Link,
     LinkIndex,
     PageLinks,
     broken_packed_links,
@@ -39,7 +40,7 @@ from counterpoint.checks import (
     read_page,
 )
 from counterpoint.errors import BuildFailed, Problem
-from counterpoint.i18n import words_for
+from counterpoint.i18n import Words, words_for
 from counterpoint.inputs import InputReader, read_folder
 from counterpoint.loading import Config, ContentFile, Loaded, Parsers, assemble, content_files, load_config, load_file
 from counterpoint.model import Article, Body, Commentary, Document, Page, Resolution, Site, SiteConfig, Topic, TopicMeta
@@ -174,6 +175,160 @@ class _Last:
     """The same, as a set."""
     files: dict[str, bytes | Joined]
     """Each file's contents, in the order of `paths`."""
+
+
+@dataclass(frozen=True)
+class _Content:
+    """The content files as a build loaded them, with what they were loaded from."""
+
+    files: tuple[ContentFile, ...]
+    config: SiteConfig
+    inputs: Mapping[str, bytes]
+    entries: Mapping[str, _Loaded]
+    """Each file as loaded, by its path."""
+    articles: tuple[Article, ...]
+    """The sources loaded, in the order of `files`."""
+    documents: tuple[Document, ...]
+    """The topics and pages loaded, in the order of `files`."""
+    bodies: Mapping[str, Body]
+    """The body of each document, by its path."""
+    unloaded: frozenset[str]
+    """The slug of each source that failed to load."""
+    problems: tuple[Problem, ...]
+
+    @classmethod
+    def of(
+        cls,
+        files: tuple[ContentFile, ...],
+        config: SiteConfig,
+        inputs: Mapping[str, bytes],
+        entries: Mapping[str, _Loaded],
+    ) -> _Content:
+        """Gather the files loaded, `entries` (by path, in the order of `files`)."""
+        loaded = [entry.result for entry in entries.values() if entry.result is not None]
+        return cls(
+            files,
+            config,
+            inputs,
+            entries,
+            tuple(item for item in loaded if isinstance(item, Article)),
+            tuple(c.document for c in loaded if isinstance(c, Commentary)),
+            {c.document.path: c.body for c in loaded if isinstance(c, Commentary)},
+            frozenset(f.slug for f in files if f.folder == "articles" and entries[f.path].result is None),
+            tuple(p for entry in entries.values() for p in entry.problems),
+        )
+
+    def edited(self, inputs: Mapping[str, bytes], fresh: Mapping[str, _Loaded]) -> _Content:
+        """Return these files with those loaded again, `fresh`, each leaving the site as it was (`_same_site`):
+        new text, and problems maybe."""
+        entries = {**self.entries, **fresh}
+        bodies = {
+            **self.bodies,
+            **{path: e.result.body for path, e in fresh.items() if isinstance(e.result, Commentary)},
+        }
+        problems = self.problems
+        if any(e.problems or self.entries[path].problems for path, e in fresh.items()):
+            problems = tuple(p for entry in entries.values() for p in entry.problems)
+        return dataclasses.replace(self, inputs=inputs, entries=entries, bodies=bodies, problems=problems)
+
+
+@dataclass(frozen=True)
+class _Resolutions:
+    """Every document's citations as a build resolved them, with what they were resolved against."""
+
+    site: Site
+    bodies: Mapping[str, Body]
+    unloaded: frozenset[str]
+    words: Words
+    sources: int
+    """Fingerprint of every source's slug (which "did you mean" hints read), those unloaded and the words."""
+    articles: Mapping[str, Article]
+    """Every source, by its slug."""
+    entries: Mapping[str, _Resolved]
+    """Each document's resolution, by its path, in site order."""
+    cited: tuple[frozenset[str], ...]
+    """The slug of each source each document cites, in site order."""
+    balances: Mapping[str, tuple[int, ...]]
+    """The citations of each perspective's sources, by document path (see `Resolution.balance`)."""
+    citations: int
+    """Citation markers, in all."""
+    problems: tuple[Problem, ...]
+    uncited: tuple[Problem, ...]
+    """A warning for each source that nothing cites."""
+
+    @classmethod
+    def of(
+        cls,
+        site: Site,
+        bodies: Mapping[str, Body],
+        unloaded: frozenset[str],
+        words: Words,
+        sources: int,
+        articles: Mapping[str, Article],
+        entries: Mapping[str, _Resolved],
+    ) -> _Resolutions:
+        """Gather the resolutions of the site's documents, `entries`."""
+        cited = tuple(entries[d.path].resolution.cited for d in site.documents)
+        return cls(
+            site,
+            bodies,
+            unloaded,
+            words,
+            sources,
+            articles,
+            entries,
+            cited,
+            {path: entry.resolution.balance for path, entry in entries.items()},
+            sum(entry.citations for entry in entries.values()),
+            tuple(p for entry in entries.values() for p in entry.problems),
+            tuple(uncited(site.articles, {slug for slugs in cited for slug in slugs})),
+        )
+
+    def edited(self, bodies: Mapping[str, Body], made: Mapping[str, _Resolved]) -> _Resolutions:
+        """Return these resolutions with the documents resolved again, `made`, the rest of the site unchanged."""
+        entries = {**self.entries, **made}
+        if any(entry.resolution.cited != self.entries[path].resolution.cited for path, entry in made.items()):
+            # A document cites other sources: count what each source is cited by again.
+            return _Resolutions.of(self.site, bodies, self.unloaded, self.words, self.sources, self.articles, entries)
+        old = [self.entries[path] for path in made]
+        problems = self.problems
+        if any(entry.problems for entry in (*old, *made.values())):
+            problems = tuple(p for entry in entries.values() for p in entry.problems)
+        return dataclasses.replace(
+            self,
+            bodies=bodies,
+            entries=entries,
+            balances={**self.balances, **{path: entry.resolution.balance for path, entry in made.items()}},
+            citations=self.citations + sum(e.citations for e in made.values()) - sum(e.citations for e in old),
+            problems=problems,
+        )
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What the input values of a build were made from (see `Builder._values`)."""
+
+    resolved: Mapping[str, _Resolved]
+    """Each document's resolution, by its path, in site order."""
+    inputs: Mapping[str, bytes]
+    """Every input file's bytes, by its path."""
+    articles: Mapping[str, str]
+    """The slug of each source, by its path, in site order."""
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """The last build's plan, with what it was made from."""
+
+    site: Site
+    assets: tuple[str, ...]
+    cited: tuple[frozenset[str], ...]
+    """The sources each document cites, in site order."""
+    key: object
+    """All that the plan itself is made from (a new site may have the same)."""
+    plan: tuple[Output, ...]
+    citing: dict[str, tuple[Document, ...]]
+    """The documents citing each source, in site order: the site's very objects."""
 
 
 @dataclass(frozen=True)
@@ -325,20 +480,19 @@ class Builder:
         self._reader = InputReader(root)
         self._parsers = Parsers()
         self._config: tuple[bytes, Config | None, tuple[Problem, ...]] | None = None
-        self._loaded: dict[str, _Loaded] = {}
-        self._resolved: dict[str, _Resolved] = {}
+        self._resolved: Mapping[str, _Resolved] = {}
         self._theme_stamp = ""
         self._env: jinja2.Environment | None = None
         self._rendered: dict[str, _Rendered] = {}
         self._built_from: dict[str, object] = {}
         """The input values of the last successful build held in memory."""
-        self._made_from: dict[str, tuple[object, bytes]] = {}
+        self._made_from = _Made({}, {}, {})
         """What the values of each document and source came from at that build: its resolution (a document's)
         and its bytes, the very objects, which stay the same while the file is not edited."""
         self._last: _Last | None = None
         """The plan of the last successful build held in memory, and what it made."""
         self._links = LinkIndex()
-        self._last_plan: tuple[object, tuple[Output, ...], dict[str, tuple[Document, ...]]] | None = None
+        self._last_plan: _Planned | None = None
         self._fronts: dict[str, tuple[object, int]] = {}
         """Each file's front matter with its hash, by path, from the last build (see `_shape_key`)."""
         self._saved = False
@@ -347,7 +501,6 @@ class Builder:
         """Whether the site's own templates may show a source's text on any page (`reads_source_texts`); None
         until a rebuild asks (a build written to disk never does)."""
         self._listing: tuple[tuple[str, ...], list[ContentFile], tuple[Problem, ...]] | None = None
-        self._articles: Mapping[str, Article] = {}
         self._fragments: tuple[Config | None, dict[str, tuple[TopicMeta | None, tuple[int, ...], Markup]]] = (
             None,
             {},
@@ -358,6 +511,22 @@ class Builder:
         self._keys: dict[str, tuple[str, ...]] = {}
         """The input keys of each file, made once."""
         self._processes = 1
+        self._assembled: tuple[Config, object, Site, tuple[Problem, ...]] | None = None
+        """The site assembled by the last build, with what it was assembled from."""
+        self._shaped: tuple[Site, bool, int] | None = None
+        """The last site's shape key, with the site and whether its sources counted whole."""
+        self._content: _Content | None = None
+        """The content files as the last build loaded them."""
+        self._resolutions: _Resolutions | None = None
+        """The citations as the last build resolved them."""
+        self._hashed: tuple[str, dict[str, tuple[bytes, str]]] = ("", {})
+        """The theme's assets under their hashed names, with the stamp of the theme."""
+        self._plain = ("", False)
+        self._known: dict[str, dict[str, Link | None]] = {}
+        """By page, what each link it had leads to (see `checks.read_page`), for the pages rebuilds render."""
+        """Whether the theme of a stamp spells its attributes plainly (`checks.plain_attributes`)."""
+        self._schema = b""
+        """explainer.schema.json, read once."""
 
     def build(self, changed: Collection[str] | None = None) -> BuildResult:
         """Build the site in memory; raise BuildFailed (keeping the last good state) on any error.
@@ -386,7 +555,11 @@ class Builder:
         fresh: dict[str, _Rendered] = {}
         for output, made in zip(wanted, outcomes, strict=True):
             assert not isinstance(made, Problem)
-            page = read_page(output.path, made, prepared.plain) if isinstance(made, str) and _is_page(output) else None
+            page = None
+            if isinstance(made, str) and _is_page(output):
+                # Remembered for the pages a rebuild renders, not for every page of the first build.
+                known = self._known.setdefault(output.path, {}) if self._last is not None else None
+                page = read_page(output.path, made, prepared.plain, known)
             fresh[output.path] = _Rendered(output, made.encode("utf-8") if isinstance(made, str) else made, page)
         last = self._last
         if last is not None and last.plan is prepared.plan:  # the same files as the last build: a few are new
@@ -433,7 +606,8 @@ class Builder:
     def _build_into(self, out: Path, start: float, tidy_later: bool, index: bool) -> BuildResult:
         setup = self._setup()
         # Written to disk, this build is not kept to rebuild from: let the workers inherit no more than they need.
-        self._reader, self._loaded, self._resolved = InputReader(self.root), {}, {}
+        self._reader, self._resolved = InputReader(self.root), {}
+        self._content, self._resolutions, self._assembled = None, None, None
         staging = Staging(out, tidy_later)
         try:
             size = worker_count(len(setup.files), self.workers, self.jobs)
@@ -509,7 +683,7 @@ class Builder:
             self._env, self._theme_stamp = make_environment(theme), stamp
             self._texts = None
             self._rendered, self._built_from, self._links = {}, {}, LinkIndex()
-            self._made_from, self._last = {}, None
+            self._made_from, self._last = _Made({}, {}, {}), None
             self._fragments = (None, {})
         config = self._load_config(inputs)
         if config is None:
@@ -536,44 +710,40 @@ class Builder:
             )
             for folder in self._reader.folders
         ]
-        templates = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
-        plain = plain_attributes(templates)
-        schema = explainerjson.SCHEMA.read_bytes()
+        if self._plain[0] != stamp:
+            pages = (data.decode("utf-8", "replace") for name, data in theme.files.items() if name.endswith(".html"))
+            self._plain = (stamp, plain_attributes(pages))
+        if not self._schema:
+            self._schema = explainerjson.SCHEMA.read_bytes()
         search = self.pagefind is not None
-        return _Setup(inputs, theme, self._env, config, files, problems, plain, search, schema, built_in)
+        return _Setup(inputs, theme, self._env, config, files, problems, self._plain[1], search, self._schema, built_in)
 
     def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
         """Read, load, resolve and plan; raise BuildFailed with every problem found."""
         setup = self._setup(changed)
         config, files, problems = setup.config, setup.files, list(setup.problems)
-        loaded, found = self._load(files, setup.inputs, config.config)
+        content = self._load(files, setup.inputs, config.config)
+        problems += content.problems
+        site, found = self._assemble(config, content)
         problems += found
-        articles = [item for item in loaded if isinstance(item, Article)]
-        site, found = assemble(config, articles, [c.document for c in loaded if isinstance(c, Commentary)], files)
-        problems += found
-        bodies = {c.document.path: c.body for c in loaded if isinstance(c, Commentary)}
-        unloaded = {f.slug for f in files if f.folder == "articles" and self._loaded[f.path].result is None}
-        resolutions, citations, found = self._resolve(site, bodies, unloaded)
-        problems += found
-        cited = {slug for r in resolutions.values() for slug in r.cited}
-        problems += uncited(site.articles, cited)
+        resolutions = self._resolve(site, content)
+        problems += resolutions.problems + resolutions.uncited
         _judge(problems, self.strict)
-        assets = hashed_assets(setup.theme.files)
-        plan, citing = self._plan(site, resolutions, tuple(assets))
+        plan, citing = self._plan(site, resolutions, tuple(self._assets(setup.theme)))
         if self._fragments[0] is not config:
             self._fragments = (config, {})
         if self._parts[0] is not config:
             self._parts = (config, {})
         # This build's resolutions, not the builder's latest: explainer.json is made when first read, maybe after
         # the next build.
-        resolved = self._resolved
+        resolved = resolutions.entries
         renderer = Renderer(
             site,
             setup.env,
             setup.theme,
             _Derived(resolved, lambda _, e: (e.body, e.resolution)),
             _Derived(citing, lambda slug, citing: [(d, resolved[d.path].mentions[slug]) for d in citing]),
-            _Derived(resolved, lambda _, e: e.resolution.balance),
+            resolutions.balances,
             self._fragments[1],
             self._shape_key(site, setup),
             setup.search,
@@ -581,7 +751,7 @@ class Builder:
             setup.schema,
         )
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
-        return _Prepared(site, plan, renderer, setup.inputs, setup.plain, citations, warnings)
+        return _Prepared(site, plan, renderer, setup.inputs, setup.plain, resolutions.citations, warnings)
 
     def _content_files(self, inputs: Mapping[str, bytes]) -> tuple[list[ContentFile], list[Problem]]:
         """List the content files, again only when a file was added or removed."""
@@ -600,54 +770,84 @@ class Builder:
             return None
         return self._config[1]
 
-    def _load(
-        self, files: Sequence[ContentFile], inputs: Mapping[str, bytes], config: SiteConfig
-    ) -> tuple[list[Loaded], list[Problem]]:
-        """Load every content file, from the cache when its bytes and the configuration are unchanged."""
-        cache = self._loaded
-        misses = [f for f in files if not _fresh_load(cache.get(f.path), inputs[f.path], config)]
+    def _load(self, files: Sequence[ContentFile], inputs: Mapping[str, bytes], config: SiteConfig) -> _Content:
+        """Load every content file, from the last build's when its bytes and the configuration are unchanged."""
+        previous = self._content
+        cache = previous.entries if previous is not None else {}
+        same = previous is not None and previous.config is config and previous.files == tuple(files)
+        if previous is not None and same:  # the same files: only those whose bytes are new objects can have changed
+            candidates = [f for f in files if previous.inputs[f.path] is not inputs[f.path]]
+        else:
+            candidates = list(files)
+        misses = [f for f in candidates if not _fresh_load(cache.get(f.path), inputs[f.path], config)]
         parsers = self._parsers
 
         def load(file: ContentFile) -> tuple[Loaded | None, list[Problem]]:
             return load_file(file, inputs[file.path], config, parsers)
 
+        fresh: dict[str, _Loaded] = {}
         for file, (result, problems) in zip(misses, self._map(load, misses), strict=True):
-            cache[file.path] = _Loaded(inputs[file.path], config, result, tuple(problems))
-        self._loaded = {f.path: cache[f.path] for f in files}
-        loaded = [entry.result for entry in self._loaded.values() if entry.result is not None]
-        return loaded, [p for entry in self._loaded.values() for p in entry.problems]
+            before = cache.get(file.path)
+            kept = _same_head(before.result if before is not None else None, result)
+            fresh[file.path] = _Loaded(inputs[file.path], config, kept, tuple(problems))
+        if previous is not None and same and all(_same_site(cache[path], entry) for path, entry in fresh.items()):
+            self._content = previous.edited(inputs, fresh)
+        else:
+            entries = {f.path: fresh.get(f.path) or cache[f.path] for f in files}
+            self._content = _Content.of(tuple(files), config, inputs, entries)
+        return self._content
 
-    def _resolve(
-        self, site: Site, bodies: Mapping[str, Body], unloaded: set[str]
-    ) -> tuple[dict[str, Resolution], int, list[Problem]]:
+    def _assemble(self, config: Config, content: _Content) -> tuple[Site, list[Problem]]:
+        """Assemble the site, again only when a file was added or removed, or a source or front matter changed
+        (`_same_head` keeps the very objects of the last build when they are equal, so comparing is quick)."""
+        key = (content.articles, content.documents, content.files)
+        if self._assembled is None or self._assembled[0] is not config or self._assembled[1] != key:
+            site, problems = assemble(config, content.articles, content.documents, content.files)
+            self._assembled = (config, key, site, tuple(problems))
+        return self._assembled[2], list(self._assembled[3])
+
+    def _resolve(self, site: Site, content: _Content) -> _Resolutions:
         """Resolve every document's citations, again only where the document or a source it names changed."""
-        articles = {a.slug: a for a in site.articles}
+        bodies, unloaded = content.bodies, content.unloaded
         words = words_for(site.config.language, site.config.strings)
-        sources = hash((tuple(articles), frozenset(unloaded), words.catalogue))
+        last = self._resolutions
+        if last is not None and last.site is site and last.unloaded == unloaded and last.words is words:
+            # The same documents against the same sources: only a document whose text changed resolves anew.
+            misses = [d for d in site.documents if last.bodies[d.path] is not bodies[d.path]]
+            articles, sources = last.articles, last.sources
+        else:
+            articles = {a.slug: a for a in site.articles}
+            sources = hash((tuple(articles), unloaded, words.catalogue))
+            before = last.articles if last is not None else {}
+            edited = {slug for slug, article in articles.items() if before.get(slug) is not article} | (
+                before.keys() - articles.keys()
+            )
+            cache = self._resolved
+            misses = [
+                d
+                for d in site.documents
+                if not _fresh_resolution(cache.get(d.path), d, bodies[d.path], edited, sources)
+            ]
+            last = None
         perspectives = site.config.perspectives
-        cache = self._resolved
-        before = self._articles
-        edited = {slug for slug, article in articles.items() if before.get(slug) is not article} | (
-            before.keys() - articles.keys()
-        )
-        self._articles = articles
-        misses = [
-            d for d in site.documents if not _fresh_resolution(cache.get(d.path), d, bodies[d.path], edited, sources)
-        ]
 
         def resolve(document: Document) -> tuple[Resolution, list[Problem]]:
             return resolve_document(document, bodies[document.path], articles, perspectives, unloaded, words)
 
-        made: dict[str, _Resolved] = {}  # not into `cache`: the last build's renderer may still read it
+        made: dict[str, _Resolved] = {}  # not into the last entries: the last build's renderer may still read them
         for document, (resolution, problems) in zip(misses, self._map(resolve, misses), strict=True):
             body = bodies[document.path]
             cites = frozenset(ref.source for use in body.uses for ref in use.refs)
             count = sum(len(r.markers) for r in resolution.references)
             made[document.path] = _Resolved(document, body, cites, sources, resolution, tuple(problems), count)
-        self._resolved = {d.path: made.get(d.path) or cache[d.path] for d in site.documents}
-        entries = self._resolved.values()
-        resolutions = {path: entry.resolution for path, entry in self._resolved.items()}
-        return resolutions, sum(e.citations for e in entries), [p for e in entries for p in e.problems]
+        if last is not None:
+            resolutions = last.edited(bodies, made)
+        else:
+            entries = {d.path: made.get(d.path) or self._resolved[d.path] for d in site.documents}
+            resolutions = _Resolutions.of(site, bodies, unloaded, words, sources, articles, entries)
+        self._resolutions = resolutions
+        self._resolved = resolutions.entries
+        return resolutions
 
     def _shape_key(self, site: Site, setup: _Setup) -> int:
         """Return a fingerprint of the site's shape (`plan.shape`), hashing only the front matter that is new: a
@@ -657,6 +857,8 @@ class Builder:
         an edit of its text then renders every page again."""
         if self._texts is None:
             self._texts = reads_source_texts(setup.theme, setup.env, setup.built_in)
+        if self._shaped is not None and self._shaped[0] is site and self._shaped[1] == self._texts:
+            return self._shaped[2]
         known = self._fronts
         fresh: dict[str, tuple[object, int]] = {}
         texts = self._texts
@@ -670,95 +872,97 @@ class Builder:
 
         key = hash(shape(site, front))
         self._fronts = fresh
+        self._shaped = (site, texts, key)
         return key
 
     def _values(
         self, site: Site, inputs: Mapping[str, bytes], shape_key: object
-    ) -> tuple[dict[str, object], dict[str, tuple[object, bytes]], set[str]]:
-        """Return a value for each input of the plan that changes whenever the input does, what each file's came
+    ) -> tuple[dict[str, object], _Made, set[str]]:
+        """Return a value for each input of the plan that changes whenever the input does, what they were made
         from, and the keys whose value differs from the last successful build's.
 
         A file whose resolution and bytes are the very objects of that build keeps its values: they are
         computed again only for the files an edit touched.
         """
         previous, before = self._built_from, self._made_from
-        made_from: dict[str, tuple[object, bytes]] = {}
-        for document in site.documents:
-            made_from[document.path] = (self._resolved[document.path], inputs[document.path])
-        for article in site.articles:
-            made_from[article.path] = (article, inputs[article.path])
-        if previous and before.keys() == made_from.keys():
+        resolved = self._resolved  # a new mapping each build, by the path of each document of the site
+        made = _Made(resolved, inputs, {a.path: a.slug for a in site.articles})
+        documents: Iterable[str] = resolved
+        articles: Iterable[str] = made.articles
+        values: dict[str, object] = {}
+        if previous and before.articles == made.articles and before.resolved.keys() == resolved.keys():
             # The same files as the last build: start from its values and redo those of the files edited.
             values = dict(previous)
-            touched = [
-                path
-                for path, (made, data) in made_from.items()
-                if before[path][1] is not data or (before[path][0] is not made and isinstance(made, _Resolved))
-            ]
-        else:
-            values, touched = {}, list(made_from)
+            was, had = before.resolved, before.inputs
+            documents = [p for p, now in resolved.items() if was[p] is not now or had[p] is not inputs[p]]
+            articles = [path for path in made.articles if had[path] is not inputs[path]]
         fresh: dict[str, object] = {SHAPE: shape_key}
         keys = self._keys
-        for path in touched:
-            made, data = made_from[path]
-            old = before.get(path)
-            if isinstance(made, _Resolved):
-                if path not in keys:
-                    keys[path] = (document_input(path), resolution_input(path), balance_input(path))
-                text, resolution, balance = keys[path]
-                if old is not None and isinstance(old[0], _Resolved):
-                    for key in old[0].by_source:  # the sources it cited: it may cite others now
-                        values.pop(key, None)
-                if old is not None and old[0] is made and old[1] is data:  # unchanged (met when walking every file)
+        for path in documents:
+            now, data = resolved[path], inputs[path]
+            if path not in keys:
+                keys[path] = (document_input(path), resolution_input(path), balance_input(path))
+            text, resolution, balance = keys[path]
+            old = before.resolved.get(path)
+            if old is not None:
+                for key in old.by_source:  # the sources it cited: it may cite others now
+                    values.pop(key, None)
+                if old is now and before.inputs[path] is data:  # unchanged (met when walking every file)
                     values[text], values[resolution], values[balance] = (
                         previous[text],
                         previous[resolution],
                         previous[balance],
                     )
-                    values.update(made.by_source)
+                    values.update(now.by_source)
                     continue
-                fresh[text] = hash(data)
-                fresh[resolution] = made.fingerprint
-                fresh[balance] = made.balance
-                fresh.update(made.by_source)
-            else:
-                if path not in keys:
-                    assert isinstance(made, Article)
-                    keys[path] = (article_input(made.slug),)
-                key = keys[path][0]
-                if old is not None and old[1] is data:
-                    values[key] = previous[key]
-                    continue
-                fresh[key] = hash(data)
+            fresh[text] = hash(data)
+            fresh[resolution] = now.fingerprint
+            fresh[balance] = now.balance
+            fresh.update(now.by_source)
+        for path in articles:
+            if path not in keys:
+                keys[path] = (article_input(made.articles[path]),)
+            key = keys[path][0]
+            if before.inputs.get(path) is inputs[path] and key in previous:
+                values[key] = previous[key]
+                continue
+            fresh[key] = hash(inputs[path])
         edited: set[str] = set()
         for key, value in fresh.items():
             values[key] = value
             if previous.get(key, _NOTHING) != value:
                 edited.add(key)
-        return values, made_from, edited
+        return values, made, edited
 
     def _plan(
-        self, site: Site, resolutions: Mapping[str, Resolution], assets: tuple[str, ...]
+        self, site: Site, resolutions: _Resolutions, assets: tuple[str, ...]
     ) -> tuple[tuple[Output, ...], dict[str, tuple[Document, ...]]]:
         """Return the build plan and the documents citing each source, again when nothing they come from changed."""
+        cited = resolutions.cited
+        last = self._last_plan
+        if last is not None and last.site is site and last.assets == assets and last.cited == cited:
+            return last.plan, last.citing
         key = (
             site.config,
             assets,
             tuple(d.path for d in site.documents),
             tuple(a.path for a in site.articles),
-            tuple(resolutions[d.path].cited for d in site.documents),
+            cited,
         )
-        if self._last_plan is None or self._last_plan[0] != key:
-            self._last_plan = (
-                key,
-                make_plan(site, {p: r.cited for p, r in resolutions.items()}, assets),
-                _citing(site, resolutions),
-            )
-        else:  # the same documents cite the same sources, but a document's text may be new: keep it current
+        if last is None or last.key != key:
+            plan = make_plan(site, {d.path: c for d, c in zip(site.documents, cited, strict=True)}, assets)
+            self._last_plan = _Planned(site, assets, cited, key, plan, _citing(site, cited))
+        else:  # the same documents cite the same sources, but a document's front matter may be new: keep it current
             documents = {d.path: d for d in site.documents}
-            citing = {slug: tuple(documents[d.path] for d in cited) for slug, cited in self._last_plan[2].items()}
-            self._last_plan = (key, self._last_plan[1], citing)
-        return self._last_plan[1], self._last_plan[2]
+            citing = {slug: tuple(documents[d.path] for d in cited) for slug, cited in last.citing.items()}
+            self._last_plan = _Planned(site, assets, cited, key, last.plan, citing)
+        return self._last_plan.plan, self._last_plan.citing
+
+    def _assets(self, theme: Theme) -> dict[str, tuple[bytes, str]]:
+        """Return the theme's assets under their hashed names (`render.hashed_assets`), hashed once per theme."""
+        if self._hashed[0] != self._theme_stamp:  # the stamp of this build's theme (`_setup`)
+            self._hashed = (self._theme_stamp, hashed_assets(theme.files))
+        return self._hashed[1]
 
 
 @dataclass(frozen=True)
@@ -1022,6 +1226,24 @@ def _collector_paused(kept: bool = True) -> Iterator[None]:
             gc.enable()
 
 
+def _same_head(before: Loaded | None, loaded: Loaded | None) -> Loaded | None:
+    """Return `loaded`, holding the very source or front matter loaded `before` when they are equal: an edit of
+    a topic's text alone then leaves the site as it was, object for object, which later phases see at a glance."""
+    if isinstance(before, Commentary) and isinstance(loaded, Commentary) and before.document == loaded.document:
+        return dataclasses.replace(loaded, document=before.document)
+    if isinstance(before, Article) and isinstance(loaded, Article) and before == loaded:
+        return before
+    return loaded
+
+
+def _same_site(before: _Loaded, loaded: _Loaded) -> bool:
+    """Return True if a file loaded again leaves the site as it was: the same source or front matter, the very
+    object (`_same_head`), or a file that fails to load as before."""
+    if isinstance(before.result, Commentary) and isinstance(loaded.result, Commentary):
+        return before.result.document is loaded.result.document
+    return before.result is loaded.result
+
+
 def _fresh_load(entry: _Loaded | None, data: bytes, config: SiteConfig) -> bool:
     return (
         entry is not None
@@ -1041,11 +1263,11 @@ def _fresh_resolution(entry: _Resolved | None, document: Document, body: Body, e
     )
 
 
-def _citing(site: Site, resolutions: Mapping[str, Resolution]) -> dict[str, tuple[Document, ...]]:
-    """Return the documents citing each source, in site order."""
+def _citing(site: Site, cited: Sequence[frozenset[str]]) -> dict[str, tuple[Document, ...]]:
+    """Return the documents citing each source, in site order, given the sources each document cites."""
     citing: dict[str, list[Document]] = {a.slug: [] for a in site.articles}
-    for document in site.documents:
-        for slug in resolutions[document.path].cited:
+    for document, slugs in zip(site.documents, cited, strict=True):
+        for slug in slugs:
             citing[slug].append(document)
     return {slug: tuple(documents) for slug, documents in citing.items()}
 

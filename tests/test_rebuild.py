@@ -83,6 +83,52 @@ def test_a_rebuild_told_what_changed_equals_a_full_build(golden_copy: Path, name
     assert rebuilt.files == fresh.files
 
 
+SERIES: list[tuple[str, Callable[[Path], None]]] = [
+    ("topic body", EDITS["topic body"]),
+    ("a citation broken", lambda s: edit(s / "content/topics/air.md", "[@green-gazette ¶2]", "[@green-gazette ¶99]")),
+    ("another topic edited meanwhile", EDITS["topic citation"]),
+    ("the citation mended", lambda s: edit(s / "content/topics/air.md", "[@green-gazette ¶99]", "[@green-gazette ¶2]")),
+    ("article text", EDITS["article text"]),
+    ("unknown source", lambda s: edit(s / "content/topics/air.md", "Both say the air matters", "Both say [@nowhere] it")),
+    ("topic title", EDITS["topic title"]),
+    ("source forgotten", lambda s: edit(s / "content/topics/air.md", "Both say [@nowhere] it", "Both say it")),
+    ("page cites another source", EDITS["page cites another source"]),
+    ("new article, cited by nothing", EDITS["new article"]),
+    ("topic question", EDITS["topic question"]),
+    ("new topic", EDITS["new topic"]),
+    ("a topic citing nothing", lambda s: edit(s / "content/topics/new.md", "A [@green-gazette ¶2]", "A")),
+    ("and nothing again", lambda s: edit(s / "content/topics/new.md", "B [@motor-monthly ¶1]", "B")),
+    ("that topic cites again", lambda s: edit(s / "content/topics/new.md", "\n\nA.", "\n\nA [@green-gazette ¶2].")),
+    ("article outlet", EDITS["article outlet"]),
+    ("removed page", EDITS["removed page"]),
+    ("wording", EDITS["wording"]),
+    ("topic body again", lambda s: edit(s / "content/topics/new.md", "A [@green-gazette ¶2].", "A, [@bus-bulletin].")),
+]
+
+
+def test_one_builder_through_a_series_of_edits_and_failures_builds_what_a_fresh_build_does(golden_copy: Path) -> None:
+    """What a rebuild keeps from the builds before it (each file loaded, each document resolved, the plan) holds
+    through edits of every kind one after another, builds that fail included."""
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    for name, step in SERIES:
+        before = snapshot(golden_copy)
+        step(golden_copy)
+        after = snapshot(golden_copy)
+        changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+        fresh_builder = Builder(golden_copy, golden_copy / "templates")
+        try:
+            fresh = fresh_builder.build()
+        except BuildFailed as failed:
+            with pytest.raises(BuildFailed) as rebuilt_failed:
+                builder.build(changed)
+            assert rebuilt_failed.value.problems == failed.problems, name
+            continue
+        rebuilt = builder.build(changed)
+        assert rebuilt.files == fresh.files, name
+        assert (rebuilt.citations, rebuilt.warnings) == (fresh.citations, fresh.warnings), name
+
+
 def test_a_topic_moved_by_its_order_moves_its_back_links(golden_copy: Path) -> None:
     """Without a topics list in site.yaml, the topics' `order` orders the documents, and so each source's
     back-links, though no citation changed."""
