@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import enum
 import functools
+import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -477,10 +478,28 @@ class Site:
     pages: tuple[Page, ...]
     """Other pages, in navigation order."""
 
-    @property
+    @functools.cached_property
     def documents(self) -> tuple[Document, ...]:
-        """Return the topics, then the pages."""
+        """The topics, then the pages."""
         return (*self.topics, *self.pages)
+
+    @functools.cached_property
+    def by_slug(self) -> Mapping[str, Article]:
+        """The sources, by slug (read-only)."""
+        return types.MappingProxyType({a.slug: a for a in self.articles})
+
+    @functools.cached_property
+    def by_path(self) -> Mapping[str, Document]:
+        """The topics and pages, by path (read-only)."""
+        return types.MappingProxyType({d.path: d for d in self.documents})
+
+    @functools.cached_property
+    def of_perspective(self) -> Mapping[str, tuple[Article, ...]]:
+        """The sources of each perspective, in site order, by its id (read-only)."""
+        sources: dict[str, list[Article]] = {p.id: [] for p in self.config.perspectives}
+        for article in self.articles:
+            sources.setdefault(article.meta.perspective, []).append(article)
+        return types.MappingProxyType({key: tuple(found) for key, found in sources.items()})
 
 
 # -- citations resolved ---------------------------------------------------------------------

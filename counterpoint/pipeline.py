@@ -167,8 +167,8 @@ class _Last:
     """The plan of the last successful build held in memory, and what it made."""
 
     plan: tuple[Output, ...]
-    readers: dict[str, list[Output]]
-    """The outputs reading each input key."""
+    readers: dict[str, list[int]]
+    """The outputs reading each input key, by their place in the plan."""
     paths: tuple[str, ...]
     """The path of each output, sorted."""
     listed: frozenset[str]
@@ -578,10 +578,10 @@ class Builder:
             raise BuildFailed(_blame(broken, prepared.plan))
         self._rendered, self._built_from, self._made_from = rendered, values, made_from
         if last is None or last.plan is not prepared.plan:
-            readers: dict[str, list[Output]] = {}
-            for output in prepared.plan:
+            readers: dict[str, list[int]] = {}
+            for place, output in enumerate(prepared.plan):
                 for key in output.inputs:
-                    readers.setdefault(key, []).append(output)
+                    readers.setdefault(key, []).append(place)
             last = _Last(prepared.plan, readers, paths, listed, contents)
         self._last = dataclasses.replace(last, files=contents)
         files = Files(contents)
@@ -656,8 +656,8 @@ class Builder:
             return [o for o in plan if self._stale(o, edited)]
         # Every output of the plan was rendered by the last successful build, as it is now: only those
         # reading an edited input are stale.
-        touched = {id(o) for key in edited for o in self._last.readers.get(key, ())}
-        return [o for o in plan if id(o) in touched]
+        readers = self._last.readers
+        return [plan[place] for place in sorted({place for key in edited for place in readers.get(key, ())})]
 
     def _stale(self, output: Output, changed: set[str]) -> bool:
         """Return True if `output` is new, made differently, or made from an input that changed."""
@@ -749,6 +749,7 @@ class Builder:
             setup.search,
             self._parts[1],
             setup.schema,
+            self._assets(setup.theme),
         )
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
         return _Prepared(site, plan, renderer, setup.inputs, setup.plain, resolutions.citations, warnings)
@@ -816,7 +817,7 @@ class Builder:
             misses = [d for d in site.documents if last.bodies[d.path] is not bodies[d.path]]
             articles, sources = last.articles, last.sources
         else:
-            articles = {a.slug: a for a in site.articles}
+            articles = site.by_slug
             sources = hash((tuple(articles), unloaded, words.catalogue))
             before = last.articles if last is not None else {}
             edited = {slug for slug, article in articles.items() if before.get(slug) is not article} | (
@@ -953,7 +954,7 @@ class Builder:
             plan = make_plan(site, {d.path: c for d, c in zip(site.documents, cited, strict=True)}, assets)
             self._last_plan = _Planned(site, assets, cited, key, plan, _citing(site, cited))
         else:  # the same documents cite the same sources, but a document's front matter may be new: keep it current
-            documents = {d.path: d for d in site.documents}
+            documents = site.by_path
             citing = {slug: tuple(documents[d.path] for d in cited) for slug, cited in last.citing.items()}
             self._last_plan = _Planned(site, assets, cited, key, last.plan, citing)
         return self._last_plan.plan, self._last_plan.citing

@@ -366,6 +366,7 @@ class Renderer:
         search: bool = False,
         parts: dict[str, KeptPart] | None = None,
         schema: bytes = b"",
+        assets: dict[str, tuple[bytes, str]] | None = None,
     ) -> None:
         self.site = site
         self.search = search
@@ -387,15 +388,13 @@ class Renderer:
         """By document path, the citations of each perspective's sources (see `Resolution.balance`)."""
         self.env = env
         self.theme = theme
-        self.assets = hashed_assets(theme.files)
+        self.assets = hashed_assets(theme.files) if assets is None else assets
         self.assets_by_name = {plain: hashed for hashed, (_, plain) in self.assets.items()}
-        self.articles = {a.slug: a for a in site.articles}
-        self._by_path = {d.path: d for d in site.documents}
-        self._sources: dict[str, list[Article]] = {p.id: [] for p in site.config.perspectives}
+        self.articles = site.by_slug
+        self._by_path = site.by_path
+        self._sources = site.of_perspective
         """The sources of each perspective, by its id (every topic's columns ask; looking through every source
         each time made rendering a site's topics grow with the square of its size)."""
-        for article in site.articles:
-            self._sources.setdefault(article.meta.perspective, []).append(article)
         self.feed = bool(site.config.base_url) and structured.feed_date(site.config, site.articles) is not None
         self.words = words_for(site.config.language, site.config.strings)
         self._explainer_link = explainerjson.linker(site.config)
@@ -426,7 +425,7 @@ class Renderer:
                 return self.schema
             case IndexPage():
                 try:  # the rows, each kept from build to build, joined here: a template loop over thousands is slow
-                    rows = Markup("".join([self._topic_row(output.path, topic) for topic in site.topics]))
+                    rows = self._rows(output.path)
                 except Exception as error:  # the theme's mistake, located like any other
                     return template_problem(error, "_topic_row.html", self.theme)
                 try:
@@ -479,13 +478,23 @@ class Renderer:
             self.fragments[""] = (None, (self.shape,), html)
         return html
 
-    def _topic_row(self, path: str, topic: Topic) -> Markup:
-        """Return a topic's entry on the index, rendered once and kept while the topic and its balance are."""
-        counts = self.balances[topic.path]
-        kept = self.fragments.get(topic.slug)
-        # The same front matter is mostly the very same object, kept from the last build: compare that first.
-        if kept is not None and kept[1] == counts and (kept[0] is topic.meta or kept[0] == topic.meta):
-            return kept[2]
+    def _rows(self, path: str) -> Markup:
+        """Return the index's entry of every topic, each rendered once and kept while the topic and its balance
+        are (looked up here, in one loop: there may be thousands)."""
+        rows = []
+        fragments, balances = self.fragments, self.balances
+        for topic in self.site.topics:
+            counts = balances[topic.path]
+            kept = fragments.get(topic.slug)
+            # The same front matter is mostly the very same object, kept from the last build: compare that first.
+            if kept is not None and kept[1] == counts and (kept[0] is topic.meta or kept[0] == topic.meta):
+                rows.append(kept[2])
+            else:
+                rows.append(self._topic_row(path, topic, counts))
+        return Markup("".join(rows))
+
+    def _topic_row(self, path: str, topic: Topic, counts: tuple[int, ...]) -> Markup:
+        """Return a topic's entry on the index, rendered now, and keep it."""
         balance = {p.id: count for p, count in zip(self.site.config.perspectives, counts, strict=True)}
         link = urls.relative_linker(path, self.site.config.build.directory_urls)
         html = self.env.get_template("_topic_row.html").render(

@@ -9,7 +9,7 @@ when site.yaml gives `base_url` (JSON-LD has no page to resolve a relative one a
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape  # for XML too: & < > and both quotes (xml.sax.saxutils would import urllib.request)
 
 from counterpoint import urls
@@ -55,7 +55,7 @@ def original(article: Article) -> Data:
 
 
 def topic_article(
-    config: SiteConfig, topic: Topic, path: str, references: Sequence[Reference], articles: dict[str, Article]
+    config: SiteConfig, topic: Topic, path: str, references: Sequence[Reference], articles: Mapping[str, Article]
 ) -> Data:
     """Return a topic page's JSON-LD: an article citing each passage it rests on, based on the sources."""
     cited = list(dict.fromkeys(r.target.article for r in references))
