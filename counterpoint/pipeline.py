@@ -480,15 +480,14 @@ class Builder:
         self._reader = InputReader(root)
         self._parsers = Parsers()
         self._config: tuple[bytes, Config | None, tuple[Problem, ...]] | None = None
-        self._resolved: Mapping[str, _Resolved] = {}
         self._theme_stamp = ""
         self._env: jinja2.Environment | None = None
         self._rendered: dict[str, _Rendered] = {}
         self._built_from: dict[str, object] = {}
         """The input values of the last successful build held in memory."""
         self._made_from = _Made({}, {}, {})
-        """What the values of each document and source came from at that build: its resolution (a document's)
-        and its bytes, the very objects, which stay the same while the file is not edited."""
+        """What the values of each document and source came from at that build: the resolutions and the bytes,
+        the very objects, which stay the same while a file is not edited."""
         self._last: _Last | None = None
         """The plan of the last successful build held in memory, and what it made."""
         self._links = LinkIndex()
@@ -522,9 +521,9 @@ class Builder:
         self._hashed: tuple[str, dict[str, tuple[bytes, str]]] = ("", {})
         """The theme's assets under their hashed names, with the stamp of the theme."""
         self._plain = ("", False)
+        """Whether the theme of a stamp spells its attributes plainly (`checks.plain_attributes`)."""
         self._known: dict[str, dict[str, Link | None]] = {}
         """By page, what each link it had leads to (see `checks.read_page`), for the pages rebuilds render."""
-        """Whether the theme of a stamp spells its attributes plainly (`checks.plain_attributes`)."""
         self._schema = b""
         """explainer.schema.json, read once."""
 
@@ -606,8 +605,7 @@ class Builder:
     def _build_into(self, out: Path, start: float, tidy_later: bool, index: bool) -> BuildResult:
         setup = self._setup()
         # Written to disk, this build is not kept to rebuild from: let the workers inherit no more than they need.
-        self._reader, self._resolved = InputReader(self.root), {}
-        self._content, self._resolutions, self._assembled = None, None, None
+        self._reader, self._content, self._resolutions, self._assembled = InputReader(self.root), None, None, None
         staging = Staging(out, tidy_later)
         try:
             size = worker_count(len(setup.files), self.workers, self.jobs)
@@ -811,7 +809,9 @@ class Builder:
         """Resolve every document's citations, again only where the document or a source it names changed."""
         bodies, unloaded = content.bodies, content.unloaded
         words = words_for(site.config.language, site.config.strings)
-        last = self._resolutions
+        previous = self._resolutions
+        cache = previous.entries if previous is not None else {}
+        last = previous
         if last is not None and last.site is site and last.unloaded == unloaded and last.words is words:
             # The same documents against the same sources: only a document whose text changed resolves anew.
             misses = [d for d in site.documents if last.bodies[d.path] is not bodies[d.path]]
@@ -819,11 +819,10 @@ class Builder:
         else:
             articles = site.by_slug
             sources = hash((tuple(articles), unloaded, words.catalogue))
-            before = last.articles if last is not None else {}
+            before = previous.articles if previous is not None else {}
             edited = {slug for slug, article in articles.items() if before.get(slug) is not article} | (
                 before.keys() - articles.keys()
             )
-            cache = self._resolved
             misses = [
                 d
                 for d in site.documents
@@ -844,10 +843,9 @@ class Builder:
         if last is not None:
             resolutions = last.edited(bodies, made)
         else:
-            entries = {d.path: made.get(d.path) or self._resolved[d.path] for d in site.documents}
+            entries = {d.path: made.get(d.path) or cache[d.path] for d in site.documents}
             resolutions = _Resolutions.of(site, bodies, unloaded, words, sources, articles, entries)
         self._resolutions = resolutions
-        self._resolved = resolutions.entries
         return resolutions
 
     def _shape_key(self, site: Site, setup: _Setup) -> int:
@@ -886,7 +884,8 @@ class Builder:
         computed again only for the files an edit touched.
         """
         previous, before = self._built_from, self._made_from
-        resolved = self._resolved  # a new mapping each build, by the path of each document of the site
+        assert self._resolutions is not None
+        resolved = self._resolutions.entries  # a new mapping each build, by the path of each document of the site
         made = _Made(resolved, inputs, {a.path: a.slug for a in site.articles})
         documents: Iterable[str] = resolved
         articles: Iterable[str] = made.articles

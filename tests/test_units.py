@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from counterpoint.checks import check_links
+from counterpoint.checks import Link, LinkIndex, check_links, read_page
 from counterpoint.cli import make_parser, parse_options
 from counterpoint.errors import BuildFailed
 from counterpoint.markdown import make_parser as markdown_parser
@@ -72,6 +72,33 @@ def test_link_checker_finds_missing_pages_and_anchors() -> None:
         "output/topics/a/index.html: link '../../sources/x/index.html#p1:~:text=a' leads to a page "
         "that is not in the site",
     ]
+
+
+def test_the_link_index_follows_pages_as_they_change_come_and_go() -> None:
+    """A rebuild hands the link check only the pages it rendered; anchors and pages that go break the links
+    of pages it did not render."""
+    a = read_page("a.html", '<a href="b.html#x">.</a>')
+    b, b_without_x = read_page("b.html", '<p id="x"></p>'), read_page("b.html", "<p></p>")
+    index = LinkIndex()
+    both = frozenset({"a.html", "b.html"})
+    assert index.update({"a.html": a, "b.html": b}, both) == []
+    broken = ["output/a.html: link 'b.html#x' names an anchor '#x' that b.html does not have"]
+    assert [str(p) for p in index.update({"b.html": b_without_x}, both)] == broken
+    assert index.update({"b.html": b}, both) == []
+    gone = ["output/a.html: link 'b.html#x' leads to a page that is not in the site"]
+    assert [str(p) for p in index.update({}, frozenset({"a.html"}))] == gone
+    assert index.update({"b.html": b}, frozenset(both)) == []
+    assert index.incoming == {"b.html": {"a.html"}}
+
+
+def test_a_page_read_again_with_what_its_links_led_to_reads_as_it_would_fresh() -> None:
+    known: dict[str, Link | None] = {}
+    first = '<p id="n"></p><a href="../x/index.html#p1">.</a><a href="#n">.</a><a href="https://e.org/">.</a>'
+    assert read_page("t/a/index.html", first, True, known) == read_page("t/a/index.html", first, True)
+    assert set(known) == {"../x/index.html#p1", "https://e.org/"}
+    second = first.replace('<p id="n"></p>', "") + '<a href="../../y/">.</a>'
+    assert read_page("t/a/index.html", second, True, known) == read_page("t/a/index.html", second, True)
+    assert "../../y/" in known
 
 
 @dataclass(frozen=True)
