@@ -72,6 +72,8 @@ class Staging:
         self.tidy_later = tidy_later
         """Leave removing the replaced site to a process of its own, so this one can finish at once."""
         self.mounted = self.out.is_dir() and os.path.ismount(self.out)
+        self._folders: set[str] = set()
+        """The folders of the staging folder this process made or found, so each is made once."""
         where = self.out if self.mounted else self.out.parent
         try:
             where.mkdir(parents=True, exist_ok=True)
@@ -96,12 +98,14 @@ class Staging:
         """Write one file of the site (any process may: workers write their pages here); raise OSError."""
         target = os.path.join(self.folder, name)
         folder = os.path.dirname(target)
-        try:  # most pages are alone in a folder of their own, whose parent is there already
-            os.mkdir(folder)
-        except FileExistsError:
-            pass
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
+        if folder not in self._folders:  # a topic's annotations go beside its page: ask the kernel once a folder
+            try:  # most pages are alone in a folder of their own, whose parent is there already
+                os.mkdir(folder)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         # os.open and os.write, not open(): a buffered file asks three more things of the kernel, which counts
         # when a site has thousands of pages.
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
