@@ -258,19 +258,21 @@ class LinkIndex:
         """Pages linking to each output path."""
         self.problems: dict[str, list[Problem]] = {}
         """The broken links of each page that has any."""
-        self._files: tuple[Collection[str], frozenset[str]] = ((), frozenset())
+        self._files: tuple[Collection[str], frozenset[str]] = (frozenset(), frozenset())
         """The files of the last update, and its pages among them."""
 
     def update(self, changed: Mapping[str, PageLinks], files: Collection[str]) -> list[Problem]:
         """Take the pages rendered again, and every file the site now has; return every broken link."""
-        gone: list[str] = []
+        gone: list[str] = []  # pages
+        removed: Collection[str] = ()  # any file
         if self._files[0] is not files:  # files added or removed: a rebuild of the same files passes the very same
+            removed = [name for name in self._files[0] if name not in files]
             html = frozenset(name for name in files if name.endswith(".html"))
             gone = [name for name in self.pages if name not in html]
             self._files = (files, html)
         moved = {name for name, page in changed.items() if name not in self.pages or page.ids != self.pages[name].ids}
         recheck = set(changed)
-        for name in (*gone, *moved):
+        for name in (*removed, *gone, *moved):
             recheck |= self.incoming.get(name, set())
         for name in gone:
             self._link(name, None)

@@ -71,6 +71,7 @@ from counterpoint.render import (
     make_environment,
     reads_source_texts,
 )
+from counterpoint.structured import feed_date
 from counterpoint.write import Piece, Spool, Staging, check_writable
 from counterpoint.xref import Mention, mentions, resolve_document, uncited
 
@@ -948,6 +949,7 @@ class Builder:
             tuple(d.path for d in site.documents),
             tuple(a.path for a in site.articles),
             cited,
+            feed_date(site.config, site.articles),  # the feed's entry in the plan carries its date
         )
         if last is None or last.key != key:
             plan = make_plan(site, {d.path: c for d, c in zip(site.documents, cited, strict=True)}, assets)

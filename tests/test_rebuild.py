@@ -21,6 +21,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "topic question": lambda s: edit(s / "content/topics/shops.md", "Would trade suffer?", "Would shops suffer?"),
     "article text": lambda s: edit(s / "content/articles/green-gazette.md", "most visitors", "many visitors"),
     "article outlet": lambda s: edit(s / "content/articles/motor-monthly.md", "Motor Monthly", "Motor Weekly"),
+    # The newest source's date is the feed's `updated`: the plan's entry for feed.xml carries it.
+    "article date": lambda s: edit(s / "content/articles/green-gazette.md", "2024-05-01", "2025-12-31"),
     "page body": lambda s: edit(s / "content/pages/about.md", "This site is invented", "This site is made up"),
     "page title": lambda s: edit(s / "content/pages/about.md", "title: About", "title: About this site"),
     "page cites another source": lambda s: edit(s / "content/pages/about.md", "[@green-gazette]", "[@motor-monthly]"),
@@ -127,6 +129,28 @@ def test_one_builder_through_a_series_of_edits_and_failures_builds_what_a_fresh_
         rebuilt = builder.build(changed)
         assert rebuilt.files == fresh.files, name
         assert (rebuilt.citations, rebuilt.warnings) == (fresh.citations, fresh.warnings), name
+
+
+def test_a_link_to_a_file_that_goes_breaks_in_a_rebuild_as_in_a_fresh_build(golden_copy: Path) -> None:
+    """A page links to a topic's annotations, which go when the topic stops citing: the page, not rendered
+    again, now has a broken link."""
+    notes = "See [the notes](../topics/air/annotations.jsonld). This site"
+    edit(golden_copy / "content/pages/about.md", "This site", notes)
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    air = golden_copy / "content/topics/air.md"
+    cited = air.read_text(encoding="utf-8")
+    head = cited[: cited.index("Both articles")]
+    air.write_text(head + "## Perspective: ban\n\nClean air.\n\n## Perspective: keep\n\nShops.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as fresh:
+        Builder(golden_copy, golden_copy / "templates").build()
+    with pytest.raises(BuildFailed) as rebuilt:
+        builder.build(["content/topics/air.md"])
+    assert rebuilt.value.problems == fresh.value.problems
+    assert "annotations.jsonld" in str(fresh.value.problems[0])
+    air.write_text(cited, encoding="utf-8")
+    rebuilt_again = builder.build(["content/topics/air.md"])
+    assert rebuilt_again.files == Builder(golden_copy, golden_copy / "templates").build().files
 
 
 def test_a_topic_moved_by_its_order_moves_its_back_links(golden_copy: Path) -> None:
