@@ -54,9 +54,13 @@ class InputReader:
 
     def _needs_full_read(self, rel: str) -> bool:
         """Return True for a change under content/ that only a full read sees whole: a folder made, moved or
-        removed, one named like a Markdown file (`x.md/`) included."""
+        removed, one named like a Markdown file (`x.md/`) included, or a file in a folder not known yet (a
+        watcher may report the file alone)."""
         if _is_folder_event(rel) or rel in self.folders:
             return True
+        parts = rel.split("/")
+        if len(parts) > 3 and parts[0] == "content" and parts[1] in CONTENT:  # a file inside such a folder
+            return "/".join(parts[:3]) not in self.folders  # a folder not known yet, to be warned about
         return _is_input(rel) and rel != "site.yaml" and os.path.isdir(os.path.join(self.root, rel))
 
     def _read_changed(self, changed: Collection[str]) -> dict[str, bytes]:

@@ -153,6 +153,17 @@ def test_a_link_to_a_file_that_goes_breaks_in_a_rebuild_as_in_a_fresh_build(gold
     assert rebuilt_again.files == Builder(golden_copy, golden_copy / "templates").build().files
 
 
+def test_a_file_in_a_new_folder_inside_a_content_folder_is_warned_about_when_reported_alone(golden_copy: Path) -> None:
+    builder = Builder(golden_copy, golden_copy / "templates")
+    builder.build()
+    (golden_copy / "content/topics/drafts").mkdir()
+    (golden_copy / "content/topics/drafts/x.md").write_text("---\ntitle: X\n---\n\nText.\n", encoding="utf-8")
+    rebuilt = builder.build(["content/topics/drafts/x.md"])
+    fresh = Builder(golden_copy, golden_copy / "templates").build()
+    assert rebuilt.warnings == fresh.warnings
+    assert [w.path for w in fresh.warnings] == ["content/topics/drafts"]
+
+
 def test_a_topic_moved_by_its_order_moves_its_back_links(golden_copy: Path) -> None:
     """Without a topics list in site.yaml, the topics' `order` orders the documents, and so each source's
     back-links, though no citation changed."""
