@@ -4,13 +4,14 @@ and which way it runs. Babel answers; the answers are remembered across builds.
 Loading Babel and its data for one language takes about 50 ms, a quarter of the whole build of a small site,
 while the answers a site needs are few (a date per source, the plural category of some small numbers). So
 they are kept in the user's cache folder, as compiled templates are (`render.make_environment`), under the
-installed Babel's identity: a build that asks nothing new does not load Babel, and another Babel starts afresh.
+installed Babel's version: a build that asks nothing new does not load Babel, and another Babel starts afresh.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import importlib.util
 import json
 import os
@@ -189,9 +190,15 @@ def _cache_path() -> str | None:
 
 
 def _stamp() -> str:
-    """Return which Babel is installed (its location, size and time), without importing it."""
+    """Return which Babel is installed, without importing it: a fingerprint of its `__init__.py`, which names
+    its version. Every environment with the same Babel (a virtual environment per project, say) shares the
+    answers, where one stamped with Babel's location would throw away the other's on every switch."""
     spec = importlib.util.find_spec("babel")
     if spec is None or spec.origin is None:
         return "none"
-    status = os.stat(spec.origin)
-    return f"{_FORMAT}|{spec.origin}|{status.st_size}|{status.st_mtime_ns}"
+    try:
+        with open(spec.origin, "rb") as file:
+            digest = hashlib.sha256(file.read()).hexdigest()[:16]
+    except OSError:
+        return "unreadable"
+    return f"{_FORMAT}|{digest}"

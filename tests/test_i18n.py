@@ -133,6 +133,22 @@ def test_the_answers_are_remembered_so_a_build_need_not_load_babel(
         cldr.plural("ar", 11)
 
 
+def test_the_same_babel_installed_elsewhere_shares_the_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each project's virtual environment has Babel of its own: answers stamped by one serve the others."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("babel")
+    assert spec is not None and spec.origin is not None
+    stamp = cldr._stamp()
+    copy = tmp_path / "elsewhere" / "babel" / "__init__.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(Path(spec.origin).read_bytes())
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: type(spec)(name, None, origin=str(copy)))
+    assert cldr._stamp() == stamp
+    copy.write_bytes(copy.read_bytes().replace(b"__version__ = '", b"__version__ = '9"))
+    assert cldr._stamp() != stamp
+
+
 # -- a site's own wording -------------------------------------------------------------------------
 
 
