@@ -728,7 +728,8 @@ class Builder:
         resolutions = self._resolve(site, content)
         problems += resolutions.problems + resolutions.uncited
         _judge(problems, self.strict)
-        plan, citing = self._plan(site, resolutions, tuple(self._assets(setup.theme)))
+        assets = self._assets(setup.theme)
+        plan, citing = self._plan(site, resolutions, tuple(assets))
         if self._fragments[0] is not config:
             self._fragments = (config, {})
         if self._parts[0] is not config:
@@ -748,7 +749,7 @@ class Builder:
             setup.search,
             self._parts[1],
             setup.schema,
-            self._assets(setup.theme),
+            assets,
         )
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
         return _Prepared(site, plan, renderer, setup.inputs, setup.plain, resolutions.citations, warnings)
