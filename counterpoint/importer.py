@@ -12,6 +12,7 @@ Pure but for `run`: `from_html` and `from_text` turn text into an `Imported`, `m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import enum
 import json
@@ -21,12 +22,14 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from counterpoint.errors import clip
 from counterpoint.inputs import InputReader
 from counterpoint.loading import SLUG, load_config
+from counterpoint.model import ArticleMeta
 
 
 class Kind(enum.Enum):
@@ -86,6 +89,11 @@ def from_text(text: str, name: str) -> Imported:
 # -- web pages ----------------------------------------------------------------------------------
 
 _BLOCKS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dd", "dt")
+_CHECKED = (*_BLOCKS, "aside", "figcaption")
+_SEPARATE = (*_CHECKED, "br", "div", "section", "figure", "ul", "ol", "dl", "table", "tr", "td", "th")
+"""Elements a browser shows apart from the text after them."""
+"""What the check reads as blocks of the article container: a box or a caption inside the article (a footnote,
+a fact box) may be its text, which the extractor tends to drop."""
 _CHROME_TAGS = {"nav": "navigation", "aside": "aside", "footer": "footer", "form": "form"}
 _CHROME_WORDS = (
     ("cookie|consent|gdpr", "cookie banner"),
@@ -99,6 +107,7 @@ _CHROME_WORDS = (
     (r"\bnav\b|navbar|menu|masthead", "navigation"),
     ("footer", "footer"),
     ("sidebar|widget", "sidebar"),
+    (r"byline|dateline|\bauthor\b|\bauthors\b|article-meta|timestamp", "byline"),
 )
 _STANDFIRST = re.compile(r"standfirst|\bdek\b|\bdeck\b|sub-?title|sub-?head|strapline|\blede\b|article-summary", re.I)
 
@@ -111,6 +120,10 @@ def from_html(page: str, name: str) -> Imported:
 
     document = lxml_html.document_fromstring(page)
     meta = _meta(document)
+    if _split_at_double_breaks(document):  # the extractor reads the page as a browser shows it
+        page = lxml_html.tostring(document, encoding="unicode")
+    for element in document.iter(*_SEPARATE):  # `text_content()` would join the words either side of them
+        element.text, element.tail = " " + (element.text or ""), " " + (element.tail or "")
     extracted = trafilatura.extract(
         page, output_format="xml", favor_recall=True, include_comments=False, include_tables=True
     )
@@ -142,7 +155,7 @@ def _pieces(xml: str) -> Iterator[Piece]:
         tag = element.tag
         if tag == "head":
             yield Piece(Kind.HEADING, _text(element))
-        elif tag == "list":
+        elif tag == "list":  # a list in a list: each item once, after the item holding it
             yield from (Piece(Kind.ITEM, _text(item)) for item in element.iter("item") if _text(item))
         elif tag == "quote":
             yield Piece(Kind.QUOTE, _text(element))
@@ -156,11 +169,99 @@ def _pieces(xml: str) -> Iterator[Piece]:
 
 
 def _text(element: object) -> str:
-    return " ".join("".join(element.itertext()).split())  # type: ignore[attr-defined]
+    """Return the text of an element of the extractor's XML, white space runs made single: a line break
+    (`<lb/>`) is a space, and a list inside it is left to its own items."""
+    return " ".join("".join(_own_text(element)).split())
+
+
+def _own_text(element: object) -> Iterator[str]:
+    yield element.text or ""  # type: ignore[attr-defined]
+    for child in element:  # type: ignore[attr-defined]
+        if child.tag == "lb":
+            yield " "
+        elif child.tag != "list":
+            yield from _own_text(child)
+        yield child.tail or ""
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+"""Soft hyphens, zero-width spaces, word joiners: the extractor drops them, so the check leaves them out too."""
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return " ".join(text.translate(_INVISIBLE).split()).casefold()
+
+
+def _split_at_double_breaks(document: Any) -> bool:
+    """Make paragraphs of text a page separates with two or more `<br>` and no `<p>`, as a browser shows it
+    and as Readability does (the extractor would make one paragraph of them); return True if there were any.
+
+    A `<p>` so divided becomes as many `<p>`; any other element (a `<div>`) gets a `<p>` for each part."""
+    from lxml import html as lxml_html
+
+    split = False
+    for parent in {br.getparent() for br in document.iter("br")}:
+        parts = _parts(parent)
+        if len(parts) < 2:
+            continue
+        split = True
+        paragraphs = []
+        kept = {k: v for k, v in parent.attrib.items() if k != "id"} if parent.tag == "p" else {}
+        for part in parts:
+            paragraph = lxml_html.Element("p", kept)
+            for item in part:
+                if isinstance(item, str):
+                    if len(paragraph):
+                        paragraph[-1].tail = (paragraph[-1].tail or "") + item
+                    else:
+                        paragraph.text = (paragraph.text or "") + item
+                else:
+                    paragraph.append(item)
+            paragraphs.append(paragraph)
+        if parent.tag == "p" and parent.getparent() is not None:
+            holder, tail = parent.getparent(), parent.tail
+            at = holder.index(parent)
+            holder.remove(parent)
+            for offset, paragraph in enumerate(paragraphs):
+                holder.insert(at + offset, paragraph)
+            paragraphs[-1].tail = tail
+        else:
+            parent.text = None
+            for child in list(parent):
+                parent.remove(child)
+            parent.extend(paragraphs)
+    return split
+
+
+def _parts(parent: Any) -> list[list[Any]]:
+    """Return the content of `parent` (its text, children and their tails, in order) cut wherever two or more
+    `<br>` follow each other with nothing but white space between; the `<br>` themselves are left out. Nothing
+    is cut (one part) where no such run is."""
+    content: list[Any] = [parent.text] if parent.text else []
+    for child in parent:
+        content.append(child)
+        if child.tail:
+            content.append(child.tail)
+    parts: list[list[Any]] = [[]]
+    run: list[Any] = []  # line breaks and white space, not yet known to cut
+    for item in content:
+        if (not isinstance(item, str) and item.tag == "br") or (isinstance(item, str) and not item.strip()):
+            run.append(item)
+            continue
+        if sum(1 for r in run if not isinstance(r, str)) >= 2:
+            parts.append([])
+        else:
+            parts[-1] += run
+        run = []
+        parts[-1].append(item)
+    parts[-1] += run
+    if len(parts) < 2:
+        return parts
+    for part in parts:  # the elements move to new paragraphs: their tails are in `part` already
+        for item in part:
+            if not isinstance(item, str):
+                item.tail = None
+    return [part for part in parts if any(not isinstance(i, str) or i.strip() for i in part)]
 
 
 def _same(one: str, other: str) -> bool:
@@ -179,8 +280,8 @@ def _container(document: object) -> object:
 
 def _texts(container: object) -> Iterator[str]:
     """Yield the text of each block of the article container, outside the chrome it holds (a share bar)."""
-    for element in container.iter(*_BLOCKS):  # type: ignore[attr-defined]
-        if any(ancestor.tag in _BLOCKS for ancestor in element.iterancestors()):
+    for element in container.iter(*_CHECKED):  # type: ignore[attr-defined]
+        if any(ancestor.tag in _CHECKED for ancestor in element.iterancestors()):
             continue
         if _chrome_kind(element, container) is not None:
             continue
@@ -192,14 +293,16 @@ def _texts(container: object) -> Iterator[str]:
 def _chrome_kind(element: object, top: object) -> str | None:
     """Return what kind of chrome `element` is, or stands in, below `top`; None for article text."""
     while element is not None and element is not top:
-        kind = _kind(element)
+        kind = _kind(element, in_article=True)
         if kind:
             return kind
         element = element.getparent()  # type: ignore[attr-defined]
     return None
 
 
-def _kind(element: object) -> str | None:
+def _kind(element: object, in_article: bool = False) -> str | None:
+    """Return what kind of chrome an element is, by what the page calls it, else by its tag; None for text.
+    Inside the article container an `<aside>` called nothing in particular is taken for text (a footnote)."""
     tag = getattr(element, "tag", "")
     if not isinstance(tag, str):
         return None
@@ -207,7 +310,7 @@ def _kind(element: object) -> str | None:
     for pattern, kind in _CHROME_WORDS:  # what the page calls it first: an <aside> may be a most-read list
         if re.search(pattern, names, re.I):
             return kind
-    return _CHROME_TAGS.get(tag)
+    return None if in_article and tag == "aside" else _CHROME_TAGS.get(tag)
 
 
 def _chrome(document: object, container: object) -> dict[str, int]:
@@ -217,11 +320,12 @@ def _chrome(document: object, container: object) -> dict[str, int]:
     if body is None:
         return {}
     inside = set(container.iterancestors()) | {container}  # type: ignore[attr-defined]
+    within = set(container.iter())  # type: ignore[attr-defined]
     for element in body.iter():
         if element in inside or not isinstance(element.tag, str):
             continue
-        kind = _kind(element)
-        if kind and not any(_kind(a) for a in element.iterancestors() if a not in inside):
+        kind = _kind(element, in_article=element in within)
+        if kind and not any(_kind(a, in_article=a in within) for a in element.iterancestors() if a not in inside):
             counts[kind] += 1
     return dict(counts)
 
@@ -356,18 +460,30 @@ def markdown(article: Imported, perspective: str, excerpt: bool) -> str:
 
 def report(article: Imported) -> list[str]:
     """Say what the import kept, dropped and left out."""
-    chrome = ", ".join(kind if count == 1 else f"{count} {kind}s" for kind, count in sorted(article.chrome.items()))
+    chrome = ", ".join(kind if n == 1 else f"{n} {_plural(kind)}" for kind, n in sorted(article.chrome.items()))
     count = len(article.dropped)
     lines = [
         f"{len(article.pieces)} blocks kept; {count} of the article's blocks dropped"
         + (f"; chrome dropped: {chrome}" if chrome else "")
     ]
     given = [key for key in FIELDS if getattr(article.meta, key)]
-    missing = [key for key in FIELDS if not getattr(article.meta, key)]
+    needed = [key for key in FIELDS if not getattr(article.meta, key) and key in _REQUIRED]
+    missing = [key for key in FIELDS if not getattr(article.meta, key) and key not in _REQUIRED]
     lines.append(f"From the page: {', '.join(given) or 'nothing'}.")
+    if needed:
+        lines.append(f"Not given by the page, and the build needs it: {', '.join(needed)}; add it before you build.")
     if missing:
         lines.append(f"Not given by the page, left out (add what you know): {', '.join(missing)}.")
     return lines
+
+
+_REQUIRED = {f.name for f in dataclasses.fields(ArticleMeta) if f.default is f.default_factory is dataclasses.MISSING}
+"""The fields of an article's front matter that the build cannot do without (its title, its outlet)."""
+
+
+def _plural(kind: str) -> str:
+    """Return the plural of a kind of chrome (`share bar`, `newsletter box`; `related links` is one already)."""
+    return kind if kind.endswith("s") else f"{kind}es" if kind.endswith("x") else f"{kind}s"
 
 
 # -- the command --------------------------------------------------------------------------------

@@ -96,7 +96,8 @@ def test_what_a_page_does_not_give_is_left_out_and_said(site: Path, capsys: pyte
     assert status == 0
     assert out.splitlines()[2:] == [
         "From the page: title.",
-        "Not given by the page, left out (add what you know): subtitle, author, published, outlet, url.",
+        "Not given by the page, and the build needs it: outlet; add it before you build.",
+        "Not given by the page, left out (add what you know): subtitle, author, published, url.",
     ]
     head = (site / "content" / "articles" / "letter.md").read_text(encoding="utf-8").split("---")[1]
     for key in ("published:", "author:", "outlet:", "url:", "subtitle:"):
@@ -119,13 +120,44 @@ def test_a_block_the_extractor_missed_is_named(site: Path, capsys: pytest.Captur
     )
 
 
+def test_line_breaks_nested_lists_and_boxes_in_the_article(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Text split by two `<br>` is paragraphs, a single `<br>` keeps the words apart, a list in a list gives each
+    item once, and a caption or a box inside the article that the extractor dropped is named, not taken for
+    chrome; a byline is chrome, and an invisible soft hyphen is no difference."""
+    status, out, err = import_(site, capsys, str(PAGES / "breaks.html"), "bridge")
+    assert status == 0, err
+    assert out.splitlines()[1] == (
+        "9 blocks kept; 2 of the article's blocks dropped; chrome dropped: byline, footer, navigation, 2 related links"
+    )
+    assert blocks(site, "bridge") == [
+        "The old bridge closes to lorries from Monday while its bearings are replaced.",
+        "“We have waited four years for this work,” said Dana Whitfield, who chairs the residents’ group.",
+        "Cars may still cross at twenty miles an hour.",
+        "The works office opens at eight and closes at six on weekdays.",
+        "Diversions run through three villages:",
+        "Ashby, by the church",
+        "the lane past the school is closed",
+        "Brook End",
+        "The resurfacing follows in spring, the council says.",
+    ]
+    assert err.splitlines() == [
+        f'warning: the article\'s block "{text}" was not kept by the extractor; add it by hand, verbatim, where it '
+        "belongs"
+        for text in (
+            "The bridge from the east bank in January, before the scaffolding went up.",
+            "The council’s cost estimate of £2.1m excludes the diversion signs, which the county pays for.",
+        )
+    ]
+
+
 def test_a_text_file_keeps_each_line_as_a_paragraph(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = ROOT / "tests" / "sources" / "innovation-reshapes-chinas-digital-landscape.txt"
     status, out, _ = import_(site, capsys, str(source), "china-daily")
     assert status == 0
     lines = [" ".join(line.split()) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert blocks(site, "china-daily") == lines
-    assert "Not given by the page, left out (add what you know): title, subtitle" in out
+    assert "Not given by the page, and the build needs it: title, outlet; add it before you build." in out
+    assert "Not given by the page, left out (add what you know): subtitle, author, published, url." in out
 
 
 def test_standard_input_and_markdown_syntax_in_the_text(
