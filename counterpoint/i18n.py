@@ -205,6 +205,12 @@ def english() -> Words:
     return Words(catalogue(FALLBACK, {}))
 
 
+class Said(Markup):
+    """A message of the catalogue, filled in: safe HTML in the site's own language."""
+
+    __slots__ = ()
+
+
 class Words:
     """A site's catalogue, ready for templates: `t('key', count=n, name=value)` returns the message as safe
     HTML, its text escaped and each value escaped unless it is HTML already (a link the template made)."""
@@ -239,10 +245,13 @@ class Words:
     def _fill(self, key: str, count: int | None, values: Mapping[str, object]) -> Markup:
         parts = _compiled(self._text(key, count), True)
         if len(parts) == 1 and parts[0][1] is None:  # most messages: no placeholder
-            return Markup(parts[0][0])
+            return Said(parts[0][0])
         # In right-to-left text a value in another script (a Latin title, a number) keeps its own direction:
         # it is set apart (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE), which works in attributes too,
-        # where an element such as <bdi> cannot go.
+        # where an element such as <bdi> cannot go. A value that is itself a message of the catalogue (a title
+        # in the language's quotation marks, a reference) is in the page's own direction, which it is set
+        # apart in (RIGHT-TO-LEFT ISOLATE): its strong letters may all sit in isolates of their own, and a
+        # first-strong isolate would then take it for left to right, reversing its parts.
         rtl = self.dir == "rtl"
         out = []
         for literal, name in parts:
@@ -254,8 +263,11 @@ class Words:
                 raise _not_given(key, name)
             if type(value) is int:
                 value = self.number(value)
-            out += ("\u2068", as_html(value), "\u2069") if rtl else (as_html(value),)
-        return Markup("".join(out))
+            if not rtl:
+                out.append(as_html(value))
+            else:
+                out += ("\u2067" if type(value) is Said else "\u2068", as_html(value), "\u2069")
+        return Said("".join(out))
 
     def text(self, key: str, count: int | None = None, **values: object) -> str:
         """Return a message as plain text (for a marker's description, or JSON)."""

@@ -107,6 +107,24 @@ def test_values_are_escaped_and_html_made_by_the_template_is_not() -> None:
     assert words("not_found_lede", topics="<i>", sources="x") == "&lt;b&gt;No page&lt;/b&gt; here: &lt;i&gt; x"
 
 
+def test_right_to_left_values_are_isolated_each_in_its_own_direction() -> None:
+    """In Arabic a title (any script) is set apart by its first strong letter, but a message filled into
+    another (the title in «», a whole reference) is Arabic text: set apart right to left. As a first-strong
+    isolate, «title» has no strong letter of its own and would run left to right, reversing the reference."""
+    from markupsafe import Markup
+
+    words = i18n.Words(catalogue("ar", FrozenMap({})))
+    title = words("quoted_title", title="Phones in schools")
+    assert title == "«\u2068Phones in schools\u2069»"
+    where = Markup('<a href="#p8">¶8</a>')
+    reference = words("reference_source", source=Markup("<cite>الغد</cite>"), title=title, where=where)
+    source, link = "\u2068<cite>الغد</cite>\u2069", '\u2068<a href="#p8">¶8</a>\u2069'
+    assert reference == f"{source}، \u2067«\u2068Phones in schools\u2069»\u2069، {link}"
+    assert words("with_quote", reference=reference, quote="كلمات").startswith("\u2067\u2068<cite>")
+    english = i18n.Words(catalogue("en", FrozenMap({})))
+    assert english("quoted_title", title="Phones") == "“Phones”", "left to right, nothing is set apart"
+
+
 def test_the_answers_are_remembered_so_a_build_need_not_load_babel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
