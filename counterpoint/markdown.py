@@ -207,7 +207,14 @@ def _close(tokens: Sequence[Token], index: int) -> int:
 
 _PERSPECTIVE = re.compile(r"perspective\s*:\s*(?P<id>\S+)$", re.IGNORECASE)
 _NAMED: dict[str, SectionKey] = {"common ground": Common(), "context": Context()}
-_PROSE_QUOTE = re.compile(r'[“"]([^“”"]{2,}?)[”"]')
+_PROSE_QUOTE = re.compile(
+    r'[“"]([^“”"]{2,}?)[”"]'  # English, and straight quotes
+    r"|«\s*([^«»]{2,}?)\s*»"  # French (with spaces inside), Arabic, Russian, Spanish, Italian ...
+    r'|„([^„“”"]{2,}?)[“”]'  # German, Polish, Czech ...
+    r"|»([^«»]{2,}?)«"  # German and Danish, reversed guillemets
+    r"|「([^「」]{2,}?)」|『([^『』]{2,}?)』"  # Chinese and Japanese
+)
+"""Words in double quotation marks, as the languages write them (each the words of one group)."""
 
 
 def parse_body(
@@ -277,7 +284,12 @@ def _prose_quotes(tokens: Sequence[Token], line_offset: int) -> list[ProseQuote]
 
 def _quoted(text: str, use: int | None, line: int) -> list[ProseQuote]:
     """Return the double-quoted words of `text`, each with the word before it."""
-    return [ProseQuote(match[1], use, line, _last_word(text[: match.start()])) for match in _PROSE_QUOTE.finditer(text)]
+    return [
+        ProseQuote(
+            next(words for words in match.groups() if words is not None), use, line, _last_word(text[: match.start()])
+        )
+        for match in _PROSE_QUOTE.finditer(text)
+    ]
 
 
 def _last_word(text: str) -> str:

@@ -330,7 +330,7 @@ def _check_prose_quotes(
         if quoted.use is None:
             message = (
                 f'the quotation "{clip(quoted.words)}" has no citation after it in its paragraph; '
-                'add one, as in "words" [@slug ¶4]'
+                'add one, as in "words" [@slug ¶4], or put words that quote no source in single quotes (‘…’)'
             )
             problems.append(Problem(path, quoted.line, message))
             continue
