@@ -284,6 +284,9 @@ def difference(quote: str, passage: str) -> str:
             source[-1] = source[-1].rstrip(_PUNCTUATION) or source[-1]
         if quoted[0][:1].isalnum():
             source[0] = source[0].lstrip(_PUNCTUATION) or source[0]
+        recased = quoted[0][:1].swapcase() + quoted[0][1:]  # the case of a quote's first letter is forgiven
+        if recased in source:
+            quoted[0] = recased
     for operation, i1, i2, j1, j2 in difflib.SequenceMatcher(None, quoted, source, autojunk=False).get_opcodes():
         ours, theirs = " ".join(quoted[i1:i2]), " ".join(source[j1:j2])
         if operation == "replace":
@@ -292,7 +295,7 @@ def difference(quote: str, passage: str) -> str:
             return f"the quote has '{clip(ours, 30)}' where the source has '{clip(theirs, 30)}'"
         if operation == "delete":
             return f"the quote has '{clip(ours, 30)}', which the source has not"
-        if operation == "insert" and i1 < len(quoted):
+        if operation == "insert" and 0 < i1 < len(quoted):  # not the words before or after the quote
             return f"the source has '{clip(theirs, 30)}' where the quote has nothing"
     return ""
 
@@ -309,7 +312,8 @@ def _differing_characters(ours: str, theirs: str) -> tuple[str, str]:
     while end < min(len(ours), len(theirs)) - start and ours[-1 - end] == theirs[-1 - end]:
         end += 1
     narrowed = ours[start : len(ours) - end], theirs[start : len(theirs) - end]
-    return narrowed if max(len(narrowed[0]), len(narrowed[1])) <= 2 and start else (ours, theirs)
+    # A letter more or less is clearer shown in its word ('coridors' where the source has 'corridors').
+    return narrowed if all(narrowed) and max(map(len, narrowed)) <= 2 and start else (ours, theirs)
 
 
 def _written(locator: Paragraphs | WholeArticle) -> str:
@@ -363,7 +367,8 @@ def _where_instead(articles: Mapping[str, Article], targets: Sequence[Target], q
             return f"it is in {', '.join(f'¶{m.number}' for m in found)} of @{slug}; cite that paragraph"
         near = closest(quoted, passages)
         if near:
-            return f'the closest passage is @{slug} ¶{near[0]}: "{near[1]}"'
+            differs = difference(quoted, near[1])
+            return f'the closest passage is @{slug} ¶{near[0]}: "{near[1]}"' + (f" ({differs})" if differs else "")
     return "fix the wording, or cite the paragraph it comes from"
 
 

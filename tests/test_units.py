@@ -318,3 +318,30 @@ def test_build_py_leaves_the_replaced_site_to_a_background_removal(tmp_path: Pat
     while sorted(p.name for p in tmp_path.iterdir()) != ["out", "site"] and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"], "the replaced site was removed"
+
+
+@pytest.mark.parametrize(
+    ("quote", "passage", "said"),
+    [
+        ("it had, then", "it had. then", "the quote has ',' where the source has '.'"),
+        # a letter more or less is shown in its word, not as nothing against a letter
+        (
+            "the coridors got quieter",
+            "the corridors got quieter",
+            "the quote has 'coridors' where the source has 'corridors'",
+        ),
+        ("a fi", "a fix", "the quote has 'fi' where the source has 'fix'"),
+        # the source's words before the quote starts are no difference; the first real one is named
+        (
+            "not, on its own, a fix",
+            "is not, by itself, a fix,”",
+            "the quote has 'on its own,' where the source has 'by itself,'",
+        ),
+        ("the third paragrph", "The third paragraph.", "the quote has 'paragrph' where the source has 'paragraph'"),
+        ("the words", "The words", ""),
+    ],
+)
+def test_the_difference_named_is_the_one_that_matters(quote: str, passage: str, said: str) -> None:
+    from counterpoint.xref import difference
+
+    assert difference(quote, passage) == said
