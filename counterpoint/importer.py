@@ -156,7 +156,8 @@ def _pieces(xml: str) -> Iterator[Piece]:
         if tag == "head":
             yield Piece(Kind.HEADING, _text(element))
         elif tag == "list":  # a list in a list: each item once, after the item holding it
-            yield from (Piece(Kind.ITEM, _text(item)) for item in element.iter("item") if _text(item))
+            items = (_text(item, lists=False) for item in element.iter("item"))
+            yield from (Piece(Kind.ITEM, text) for text in items if text)
         elif tag == "quote":
             yield Piece(Kind.QUOTE, _text(element))
         elif tag == "table":
@@ -168,20 +169,29 @@ def _pieces(xml: str) -> Iterator[Piece]:
             yield Piece(Kind.PARAGRAPH, _text(element))
 
 
-def _text(element: object) -> str:
-    """Return the text of an element of the extractor's XML, white space runs made single: a line break
-    (`<lb/>`) is a space, and a list inside it is left to its own items."""
-    return " ".join("".join(_own_text(element)).split())
+def _text(element: object, lists: bool = True) -> str:
+    """Return the text of an element of the extractor's XML, white space runs made single. A line break
+    (`<lb/>`) is a space, and so is the edge of a block inside it (a cell's `<p>`); a list inside it is left
+    out when `lists` is False (an item's sub-items, which are items of their own)."""
+    return " ".join("".join(_own_text(element, lists)).split())
 
 
-def _own_text(element: object) -> Iterator[str]:
-    yield element.text or ""  # type: ignore[attr-defined]
-    for child in element:  # type: ignore[attr-defined]
-        if child.tag == "lb":
+def _own_text(element: Any, lists: bool) -> Iterator[str]:
+    yield element.text or ""
+    for child in element:
+        if child.tag in _IN_A_LINE:
+            yield from _own_text(child, lists)
+        elif child.tag == "lb":
             yield " "
-        elif child.tag != "list":
-            yield from _own_text(child)
+        elif lists or child.tag != "list":
+            yield " "
+            yield from _own_text(child, lists)
+            yield " "
         yield child.tail or ""
+
+
+_IN_A_LINE = ("hi", "ref", "del", "code", "sub", "sup")
+"""The extractor's elements inside a line of text (emphasis, links): every other one stands apart."""
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
@@ -190,6 +200,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 
 def _norm(text: str) -> str:
     return " ".join(text.translate(_INVISIBLE).split()).casefold()
+
+
+_DIVIDED = ("p", "div", "section", "article", "main", "blockquote", "body")
+"""Where two `<br>` divide paragraphs (in a list item, a heading or a table cell they stay one block)."""
 
 
 def _split_at_double_breaks(document: Any) -> bool:
@@ -201,6 +215,8 @@ def _split_at_double_breaks(document: Any) -> bool:
 
     split = False
     for parent in {br.getparent() for br in document.iter("br")}:
+        if parent is None or parent.tag not in _DIVIDED:
+            continue
         parts = _parts(parent)
         if len(parts) < 2:
             continue

@@ -127,7 +127,7 @@ def test_line_breaks_nested_lists_and_boxes_in_the_article(site: Path, capsys: p
     status, out, err = import_(site, capsys, str(PAGES / "breaks.html"), "bridge")
     assert status == 0, err
     assert out.splitlines()[1] == (
-        "9 blocks kept; 2 of the article's blocks dropped; chrome dropped: byline, footer, navigation, 2 related links"
+        "10 blocks kept; 2 of the article's blocks dropped; chrome dropped: byline, footer, navigation, 2 related links"
     )
     assert blocks(site, "bridge") == [
         "The old bridge closes to lorries from Monday while its bearings are replaced.",
@@ -138,6 +138,7 @@ def test_line_breaks_nested_lists_and_boxes_in_the_article(site: Path, capsys: p
         "Ashby, by the church",
         "the lane past the school is closed",
         "Brook End",
+        "Lorries over 7.5 tonnes | from Monday",
         "The resurfacing follows in spring, the council says.",
     ]
     assert err.splitlines() == [
