@@ -120,8 +120,8 @@ def from_html(page: str, name: str) -> Imported:
 
     document = lxml_html.document_fromstring(page)
     meta = _meta(document)
-    if _split_at_double_breaks(document):  # the extractor reads the page as a browser shows it
-        page = lxml_html.tostring(document, encoding="unicode")
+    _split_at_double_breaks(document)  # the extractor reads the page as a browser shows it
+    page = _for_extractor(document)
     for element in document.iter(*_SEPARATE):  # `text_content()` would join the words either side of them
         element.text, element.tail = " " + (element.text or ""), " " + (element.tail or "")
     extracted = trafilatura.extract(
@@ -169,11 +169,38 @@ def _pieces(xml: str) -> Iterator[Piece]:
             yield Piece(Kind.PARAGRAPH, _text(element))
 
 
+_SPACES = "\u00a0\u2007\u2009\u200a\u202f"
+"""Spaces that are the text's own (no-break, figure, thin, hair, narrow no-break: `« mot »`, `10 000`), which the
+extractor, like `str.split`, would make plain spaces."""
+_STAND_INS = "\u2420\u2421\u2422\u2424\u2425"
+"""Characters standing in for them on the way through the extractor: symbols for control characters (␠, ␡),
+which articles hardly ever hold, and which the extractor keeps (it drops the private use area's)."""
+_STAND_IN, _RESTORE = str.maketrans(_SPACES, _STAND_INS), str.maketrans(_STAND_INS, _SPACES)
+
+
+def _for_extractor(document: Any) -> str:
+    """Return the page to give the extractor: `document` written out, its own spaces kept by stand-ins (unless
+    the page uses the stand-ins itself, when they would be taken for spaces)."""
+    import copy
+
+    from lxml import html as lxml_html
+
+    if any(char in document.text_content() for char in _STAND_INS):
+        return str(lxml_html.tostring(document, encoding="unicode"))
+    page = copy.deepcopy(document)
+    for element in page.iter():
+        if element.text:
+            element.text = element.text.translate(_STAND_IN)
+        if element.tail:
+            element.tail = element.tail.translate(_STAND_IN)
+    return str(lxml_html.tostring(page, encoding="unicode"))
+
+
 def _text(element: object, lists: bool = True) -> str:
     """Return the text of an element of the extractor's XML, white space runs made single. A line break
     (`<lb/>`) is a space, and so is the edge of a block inside it (a cell's `<p>`); a list inside it is left
     out when `lists` is False (an item's sub-items, which are items of their own)."""
-    return " ".join("".join(_own_text(element, lists)).split())
+    return " ".join("".join(_own_text(element, lists)).split()).translate(_RESTORE)
 
 
 def _own_text(element: Any, lists: bool) -> Iterator[str]:
@@ -206,21 +233,19 @@ _DIVIDED = ("p", "div", "section", "article", "main", "blockquote", "body")
 """Where two `<br>` divide paragraphs (in a list item, a heading or a table cell they stay one block)."""
 
 
-def _split_at_double_breaks(document: Any) -> bool:
+def _split_at_double_breaks(document: Any) -> None:
     """Make paragraphs of text a page separates with two or more `<br>` and no `<p>`, as a browser shows it
-    and as Readability does (the extractor would make one paragraph of them); return True if there were any.
+    and as Readability does (the extractor would make one paragraph of them).
 
     A `<p>` so divided becomes as many `<p>`; any other element (a `<div>`) gets a `<p>` for each part."""
     from lxml import html as lxml_html
 
-    split = False
     for parent in {br.getparent() for br in document.iter("br")}:
         if parent is None or parent.tag not in _DIVIDED:
             continue
         parts = _parts(parent)
         if len(parts) < 2:
             continue
-        split = True
         paragraphs = []
         kept = {k: v for k, v in parent.attrib.items() if k != "id"} if parent.tag == "p" else {}
         for part in parts:
@@ -246,7 +271,6 @@ def _split_at_double_breaks(document: Any) -> bool:
             for child in list(parent):
                 parent.remove(child)
             parent.extend(paragraphs)
-    return split
 
 
 def _parts(parent: Any) -> list[list[Any]]:

@@ -123,7 +123,7 @@ def test_a_block_the_extractor_missed_is_named(site: Path, capsys: pytest.Captur
 def test_line_breaks_nested_lists_and_boxes_in_the_article(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Text split by two `<br>` is paragraphs, a single `<br>` keeps the words apart, a list in a list gives each
     item once, and a caption or a box inside the article that the extractor dropped is named, not taken for
-    chrome; a byline is chrome, and an invisible soft hyphen is no difference."""
+    chrome; a byline is chrome, an invisible soft hyphen is no difference, and no-break spaces are kept."""
     status, out, err = import_(site, capsys, str(PAGES / "breaks.html"), "bridge")
     assert status == 0, err
     assert out.splitlines()[1] == (
@@ -133,7 +133,7 @@ def test_line_breaks_nested_lists_and_boxes_in_the_article(site: Path, capsys: p
         "The old bridge closes to lorries from Monday while its bearings are replaced.",
         "“We have waited four years for this work,” said Dana Whitfield, who chairs the residents’ group.",
         "Cars may still cross at twenty miles an hour.",
-        "The works office opens at eight and closes at six on weekdays.",
+        "The works office opens at eight and closes at six on weekdays, said Dana Whitfield.",
         "Diversions run through three villages:",
         "Ashby, by the church",
         "the lane past the school is closed",
@@ -141,6 +141,8 @@ def test_line_breaks_nested_lists_and_boxes_in_the_article(site: Path, capsys: p
         "Lorries over 7.5 tonnes | from Monday",
         "The resurfacing follows in spring, the council says.",
     ]
+    written = (site / "content" / "articles" / "bridge.md").read_text(encoding="utf-8")
+    assert "opens at\u00a0eight" in written and "Dana\u202fWhitfield" in written, "no-break spaces are kept"
     assert err.splitlines() == [
         f'warning: the article\'s block "{text}" was not kept by the extractor; add it by hand, verbatim, where it '
         "belongs"
