@@ -239,6 +239,16 @@ def main(argv: Sequence[str] | None = None, tidy_later: bool = False, prog: str 
     `tidy_later`: leave removing a replaced site to a background process (build.py, which exits at once).
     """
     options = parse_options(argv, prog)
+    try:
+        return _run(options, argv, tidy_later, prog)
+    except KeyboardInterrupt:  # Ctrl-C: a build cleans up after itself on the way out, and the old site stays
+        where = f"; {options.out} was left as it was" if options.command == "build" else ""
+        print(f"Interrupted{where}.", file=sys.stderr)
+        return 130
+
+
+def _run(options: Options, argv: Sequence[str] | None, tidy_later: bool, prog: str) -> int:
+    """Run the command `options` name."""
     if options.command == "new" and options.folder is not None:
         from counterpoint.scaffold import new
 

@@ -22,6 +22,9 @@ class InputReader:
         self._seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
         self.folders: list[str] = []
         """Folders (or links to folders) found inside content/'s folders at the last full read: not read."""
+        self.unreadable: dict[str, str] = {}
+        """Inputs that are there but cannot be read (a file without permission, a link leading nowhere, a
+        pipe), each with why: the build fails on them rather than build a site without them."""
 
     def read(self, changed: Collection[str] | None = None) -> dict[str, bytes]:
         """Return the bytes of site.yaml and of the Markdown files of content/'s folders, in sorted order.
@@ -32,23 +35,21 @@ class InputReader:
         if changed is not None and self._seen and not any(self._needs_full_read(rel) for rel in changed):
             return self._read_changed(changed)
         seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
-        self.folders = []
+        self.folders, self.unreadable = [], {}
         for rel, path in self._paths():
             try:
                 status = os.stat(path)
-            except OSError:
-                continue
-            if not stat.S_ISREG(status.st_mode):
-                continue
-            stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
-            previous = self._seen.get(rel)
-            if previous is not None and previous[0] == stamp:
-                seen[rel] = previous
-                continue
-            try:
+                if not stat.S_ISREG(status.st_mode):
+                    self.unreadable[rel] = _NOT_A_FILE
+                    continue
+                stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+                previous = self._seen.get(rel)
+                if previous is not None and previous[0] == stamp:
+                    seen[rel] = previous
+                    continue
                 seen[rel] = (stamp, _read(path, status.st_size))
-            except OSError:
-                continue
+            except OSError as error:
+                self.unreadable[rel] = _why(path, error)
         self._seen = seen
         return {rel: data for rel, (_, data) in seen.items()}
 
@@ -70,14 +71,18 @@ class InputReader:
             if not _is_input(rel):
                 continue
             path = os.path.join(self.root, rel)
+            self.unreadable.pop(rel, None)
             try:
                 status = os.stat(path)
                 if not stat.S_ISREG(status.st_mode):
-                    seen.pop(rel, None)  # a folder, a pipe: no input (opening a pipe would wait for ever)
+                    seen.pop(rel, None)  # a pipe: no input (opening a pipe would wait for ever)
+                    self.unreadable[rel] = _NOT_A_FILE
                     continue
                 seen[rel] = ((status.st_mtime_ns, status.st_size, status.st_ino), _read(path, status.st_size))
-            except OSError:
-                seen.pop(rel, None)  # removed
+            except OSError as error:
+                seen.pop(rel, None)
+                if os.path.lexists(path):  # there, but not to be read
+                    self.unreadable[rel] = _why(path, error)
         # A file edited keeps its place; one added goes to the end, out of order.
         self._seen = seen if seen.keys() <= self._seen.keys() else {rel: seen[rel] for rel in sorted(seen)}
         return {rel: data for rel, (_, data) in self._seen.items()}
@@ -85,19 +90,40 @@ class InputReader:
     def _paths(self) -> Iterator[tuple[str, str]]:
         root = str(self.root)
         site_yaml = os.path.join(root, "site.yaml")
-        if os.path.isfile(site_yaml):
+        if os.path.lexists(site_yaml):
             yield "site.yaml", site_yaml
         for folder in CONTENT:
             directory = os.path.join(root, "content", folder)
             try:
                 entries = sorted(os.scandir(directory), key=lambda e: e.name)
-            except OSError:
+            except FileNotFoundError:
+                continue  # a site without pages, say
+            except OSError as error:
+                self.unreadable[f"content/{folder}"] = _why(directory, error)
                 continue
             for entry in entries:
-                if entry.name.endswith(MARKDOWN) and not entry.name.startswith(".") and entry.is_file():
-                    yield f"content/{folder}/{entry.name}", entry.path
-                elif not entry.name.startswith(".") and entry.is_dir():
-                    self.folders.append(f"content/{folder}/{entry.name}")
+                if entry.name.startswith("."):
+                    continue
+                rel = f"content/{folder}/{entry.name}"
+                try:
+                    if entry.is_dir():
+                        self.folders.append(rel)
+                    elif entry.name.endswith(MARKDOWN):
+                        yield rel, entry.path  # a file, or not: `read` tells
+                except OSError as error:  # a link in a loop
+                    if entry.name.endswith(MARKDOWN):
+                        self.unreadable[rel] = _why(entry.path, error)
+
+
+_NOT_A_FILE = "it is not a file (but a folder, a pipe or a device); put the text in a file of that name"
+
+
+def _why(path: str, error: OSError) -> str:
+    """Say why an input that is there cannot be read, and what to do."""
+    if os.path.islink(path) and not os.path.exists(path):
+        return f"it is a link to {os.readlink(path)}, which is not there (or a link in a loop); fix or remove it"
+    reason = error.strerror or str(error)
+    return f"it cannot be read ({reason[:1].lower()}{reason[1:]}); make it readable, or move it out of the site"
 
 
 def _read(path: str, size: int) -> bytes:
@@ -140,12 +166,23 @@ def read_inputs(root: Path) -> dict[str, bytes]:
     return InputReader(root).read()
 
 
-def read_folder(folder: Path, loops: list[Path] | None = None) -> dict[str, bytes]:
+def read_folder(
+    folder: Path, loops: list[Path] | None = None, unreadable: dict[Path, str] | None = None
+) -> dict[str, bytes]:
     """Return the bytes of every file below `folder` (templates and assets), by relative path, sorted.
 
-    A link back to a folder being read is not followed, and is added to `loops`.
+    A link back to a folder being read is not followed, and is added to `loops`; a file that cannot be read is
+    added to `unreadable`, with why (without it, the error is raised).
     """
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in _files_below(folder, frozenset(), loops)}
+    files = {}
+    for path in _files_below(folder, frozenset(), loops):
+        try:
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+        except OSError as error:
+            if unreadable is None:
+                raise
+            unreadable[path] = _why(str(path), error)
+    return files
 
 
 def _files_below(folder: Path, seen: frozenset[str], loops: list[Path] | None) -> Iterator[Path]:

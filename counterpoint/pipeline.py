@@ -673,8 +673,11 @@ class Builder:
         """Read the inputs, the theme and site.yaml, and list the content files; raise BuildFailed when there is
         no going on."""
         inputs = self._reader.read(changed)
+        unreadable = [Problem(rel, None, why) for rel, why in self._reader.unreadable.items()]
         loops: list[Path] = []
-        own = read_folder(self.templates, loops) if self.templates.is_dir() else {}
+        closed: dict[Path, str] = {}
+        own = read_folder(self.templates, loops, closed) if self.templates.is_dir() else {}
+        unreadable += [Problem(_display(path, self.root), None, why) for path, why in closed.items()]
         built_in = read_folder(BUILT_IN)
         theme = Theme({**built_in, **own}, _display(self.templates, self.root), frozenset(own))
         stamp = theme.stamp()
@@ -687,8 +690,10 @@ class Builder:
         config = self._load_config(inputs)
         if config is None:
             assert self._config is not None
-            raise BuildFailed(self._config[2])
+            said = [p for p in self._config[2] if p.path != "site.yaml" or "site.yaml" not in self._reader.unreadable]
+            raise BuildFailed(unreadable + said)  # not "no site.yaml" for one that cannot be read
         files, problems = self._content_files(inputs)
+        problems += unreadable
         problems += self._config[2] if self._config else ()  # site.yaml's warnings (its errors stopped us above)
         problems += [
             Problem(

@@ -233,7 +233,13 @@ def _failed(out: Path, error: OSError, doing: str) -> Problem:
 
 def _through_links(out: Path) -> Path:
     """Return the folder `out` names, following a symbolic link (the link itself stays)."""
-    return out.resolve() if out.is_symlink() else out
+    if not out.is_symlink():
+        return out
+    try:
+        return out.resolve(strict=False)
+    except (OSError, RuntimeError):  # a link in a loop (RuntimeError before Python 3.13)
+        problem = Problem(str(out), None, "the output is a link in a loop; remove the link, or pass another --out")
+        raise BuildFailed([problem]) from None
 
 
 def _lock(folder: Path, out: Path) -> int | None:

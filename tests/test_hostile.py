@@ -11,6 +11,7 @@ import pytest
 from conftest import Build, edit, problems
 from counterpoint import citations
 from counterpoint.cli import main
+from counterpoint.errors import BuildFailed
 from counterpoint.markdown import make_parser, number_blocks, parse_body
 from counterpoint.quotes import Passage, locate
 from counterpoint.schema import load_yaml
@@ -270,8 +271,11 @@ def test_a_named_pipe_among_the_inputs_does_not_block_a_rebuild(golden_copy: Pat
     builder = Builder(golden_copy, golden_copy / "templates")
     builder.build()
     os.mkfifo(golden_copy / "content/pages/pipe.md")
-    builder.build()  # a full look at the inputs
-    builder.build(["content/pages/pipe.md"])  # told it changed, as the preview's watcher would say
+    # a full look at the inputs, then told it changed, as the preview's watcher would say: an error, not a wait
+    for changed in (None, ["content/pages/pipe.md"]):
+        with pytest.raises(BuildFailed) as failed:
+            builder.build(changed)
+        assert [p.path for p in failed.value.problems] == ["content/pages/pipe.md"]
 
 
 def test_a_sources_link_definitions_are_kept_as_its_text(golden_copy: Path, build_site: Build) -> None:
@@ -303,3 +307,58 @@ def test_the_closest_passage_compares_few_runs_however_long_the_source(monkeypat
     found = quotes.closest(" ".join(words[100:121]) + " nowhere", passages)
     assert found is not None
     assert len(compared) <= 3 * 24
+
+
+def test_an_input_that_is_there_but_cannot_be_read_fails_the_build(
+    golden_copy: Path, build_site: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page without read permission, a link to nothing or in a loop, a pipe, an unreadable folder of content
+    or template: each is an error naming it, and the site built before is kept (it was once skipped in silence,
+    and the next build deleted the page)."""
+    assert build_site(golden_copy)[0] == 0
+    before = sorted(p.relative_to(golden_copy).as_posix() for p in (golden_copy / "output").rglob("*"))
+    pages = golden_copy / "content" / "pages"
+    (pages / "gone.md").symlink_to("/nonexistent/x.md")
+    (pages / "loop.md").symlink_to("loop.md")
+    os.mkfifo(pages / "pipe.md")
+    (pages / "notes.txt").symlink_to("notes.txt")  # no Markdown: not an input, broken or not
+    from counterpoint import inputs
+
+    real_read, real_scandir, real_read_bytes = inputs._read, os.scandir, Path.read_bytes
+    denied = PermissionError(13, "Permission denied")
+
+    def read(path: str, size: int) -> bytes:  # tests run as root, whom no permission stops
+        if path.endswith("about.md"):
+            raise denied
+        return real_read(path, size)
+
+    def scandir(path: str) -> object:
+        if str(path).endswith("content/topics"):
+            raise denied
+        return real_scandir(path)
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "topic.html" and "templates" in path.parts:
+            raise denied
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(inputs, "_read", read)
+    monkeypatch.setattr(inputs.os, "scandir", scandir)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    found = problems(err)
+    reason = "it cannot be read (permission denied); make it readable, or move it out of the site"
+    for expected in (
+        f"content/pages/about.md: {reason}",
+        f"content/topics: {reason}",
+        f"templates/topic.html: {reason}",
+        "content/pages/gone.md: it is a link to /nonexistent/x.md, which is not there (or a link in a loop); fix or "
+        "remove it",
+        "content/pages/loop.md: it is a link to loop.md, which is not there (or a link in a loop); fix or remove it",
+        "content/pages/pipe.md: it is not a file (but a folder, a pipe or a device); put the text in a file of that "
+        "name",
+    ):
+        assert expected in found, found
+    assert not any("notes.txt" in line for line in found)
+    assert sorted(p.relative_to(golden_copy).as_posix() for p in (golden_copy / "output").rglob("*")) == before

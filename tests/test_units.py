@@ -345,3 +345,17 @@ def test_the_difference_named_is_the_one_that_matters(quote: str, passage: str, 
     from counterpoint.xref import difference
 
     assert difference(quote, passage) == said
+
+
+def test_ctrl_c_says_the_site_was_left_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from counterpoint import cli
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build", interrupted)
+    out = tmp_path / "out"
+    assert cli.main(["--site", str(ROOT), "--out", str(out)]) == 130
+    assert capsys.readouterr().err == f"Interrupted; {out} was left as it was.\n"

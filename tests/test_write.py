@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLDEN, ROOT, TEMPLATES
+from conftest import GOLDEN, ROOT, TEMPLATES, run_cli
 from counterpoint import write
 from counterpoint.errors import BuildFailed
 from counterpoint.pipeline import build
@@ -240,3 +240,12 @@ def test_a_commit_killed_as_it_swaps_markers_leaves_nothing_the_next_build_does_
     assert {name: data for name, data in after.items() if name != MARKER} == NEW
     assert after != before
     assert [p.name for p in built.parent.iterdir() if p.name.startswith(".out.")] == []
+
+
+def test_an_output_that_is_a_link_in_a_loop_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    assert run_cli(["new", str(site)], capsys)[0] == 0
+    (site / "output").symlink_to("output")
+    status, _, err = run_cli(["--site", str(site), "--no-search"], capsys)
+    assert status == 1
+    assert f"{site / 'output'}: the output is a link in a loop; remove the link, or pass another --out" in err
