@@ -225,6 +225,14 @@ def _wrong_paths(options: Options, explicit_templates: bool) -> list[str]:
     if explicit_templates and not templates.is_dir():
         what = "a file" if templates.exists() else "no such folder"
         return [f"{templates}: --templates takes a folder of templates, and this is {what}"]
+    if options.command == "build":
+        out = options.out.resolve()
+        for read, name in ((site / "content", "content/"), (templates, "the templates folder")):
+            if out.is_relative_to(read.resolve()):
+                return [
+                    f"{options.out}: --out is inside {name}, which the build reads: the site would be read back "
+                    "in as input; pass --out with a folder outside it (by default, output/ in the site folder)"
+                ]
     return []
 
 

@@ -249,3 +249,18 @@ def test_an_output_that_is_a_link_in_a_loop_is_an_error(tmp_path: Path, capsys: 
     status, _, err = run_cli(["--site", str(site), "--no-search"], capsys)
     assert status == 1
     assert f"{site / 'output'}: the output is a link in a loop; remove the link, or pass another --out" in err
+
+
+@pytest.mark.parametrize(("out", "inside"), [("templates", "the templates folder"), ("content/topics/x", "content/")])
+def test_an_output_inside_what_the_build_reads_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str, inside: str
+) -> None:
+    """Built into templates/, a site was read back in as templates at the next build, its assets hashed again
+    and again (style.HASH.HASH.css); inside content/, its folders were warned about."""
+    site = tmp_path / "site"
+    assert run_cli(["new", str(site)], capsys)[0] == 0
+    (site / "templates").mkdir()
+    status, _, err = run_cli(["--site", str(site), "--out", str(site / out), "--no-search"], capsys)
+    assert status == 1
+    assert err.startswith(f"{site / out}: --out is inside {inside}, which the build reads")
+    assert not (site / out / "index.html").exists()
