@@ -226,7 +226,10 @@ def _wrong_paths(options: Options, explicit_templates: bool) -> list[str]:
         what = "a file" if templates.exists() else "no such folder"
         return [f"{templates}: --templates takes a folder of templates, and this is {what}"]
     if options.command == "build":
-        out = options.out.resolve()
+        try:
+            out = options.out.resolve()
+        except (OSError, RuntimeError):  # a link in a loop, which writing the site reports
+            return []
         for read, name in ((site / "content", "content/"), (templates, "the templates folder")):
             if out.is_relative_to(read.resolve()):
                 return [

@@ -21,7 +21,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,14 +146,23 @@ class Staging:
         return _failed(self.given, error, "write")
 
     def commit(self) -> None:
-        """Put the staged site in place of the output."""
+        """Put the staged site in place of the output, keeping the entries of the output that no build wrote
+        (a `.git` folder, a `CNAME` file): they are the user's."""
         try:
+            yours = _yours(self.out) if self.out.is_dir() else []
+            clash = sorted(entry.name for entry in yours if os.path.lexists(self.folder / entry.name))
+            if clash:
+                raise BuildFailed([_clash(self.given, name) for name in clash])
             # The marker first: a build killed in between leaves a folder that the next one knows as its own.
-            (self.folder / MARKER).write_text("Built by Counterpoint; the next build replaces this folder.\n")
+            # It names what the build wrote, so the next build knows what else is the user's.
+            written = sorted(entry.name for entry in _entries(self.folder) if entry.name != STAGING)
+            (self.folder / MARKER).write_text(_WRITTEN + "".join(f"{name}\n" for name in written), encoding="utf-8")
             (self.folder / STAGING).unlink()
             if self.mounted:
-                _swap_contents(self.folder, self.out)
+                _swap_contents(self.folder, self.out, {entry.name for entry in yours})
             else:
+                for entry in yours:  # a build killed from here on leaves them to `_recover`, which puts them back
+                    os.rename(entry, self.folder / entry.name)
                 _swap(self.folder, self.out, self.tidy_later)
         except OSError as error:
             raise BuildFailed([self.problem(error)]) from None
@@ -226,6 +235,40 @@ def _read_all(descriptor: int, start: int, size: int) -> bytes:
     return data
 
 
+_WRITTEN = "Built by Counterpoint. The next build replaces what it wrote (below), and keeps anything else.\n"
+"""The first line of the marker of a site, followed by the names the build wrote at the top of the folder."""
+
+
+def _written(folder: Path) -> frozenset[str] | None:
+    """Return the names the build that made `folder` wrote at its top, or None for a folder whose marker does
+    not say (one made before markers said, or a replaced site's)."""
+    try:
+        text = (folder / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not text.startswith(_WRITTEN):
+        return None
+    return frozenset(text[len(_WRITTEN) :].splitlines())
+
+
+def _yours(folder: Path) -> list[Path]:
+    """Return the entries at the top of a site's folder that no build wrote, the user's own (a `.git` folder, a
+    `CNAME` file). Where the marker does not list what was written, the hidden ones are taken for the user's."""
+    written = _written(folder)
+    if written is None:
+        return [entry for entry in _entries(folder) if entry.name.startswith(".")]
+    return [entry for entry in _entries(folder) if entry.name not in written]
+
+
+def _clash(out: Path, name: str) -> Problem:
+    return Problem(
+        str(out / name),
+        None,
+        "no build wrote this, so it is kept as yours, but the site now has a file or folder of this name; "
+        "move yours elsewhere",
+    )
+
+
 def _failed(out: Path, error: OSError, doing: str) -> Problem:
     reason = error.strerror or str(error)  # the same for every page that failed, so said once
     return Problem(str(out), None, f"could not {doing} the site: {reason}; the site that was there is left as it was")
@@ -284,17 +327,20 @@ def _recover(out: Path, mounted: bool) -> None:
         return
     prefix = f".{out.name}."
     leftovers = sorted(p for p in where.iterdir() if p.name.startswith((f"{prefix}old-", f"{prefix}new-")))
-    for folder in leftovers:
-        ours = (folder / MARKER).is_file() or (folder / STAGING).is_file() or not any(folder.iterdir())
-        if not ours:
-            continue  # not ours: leave it alone
+    ours = [f for f in leftovers if (f / MARKER).is_file() or (f / STAGING).is_file() or not any(f.iterdir())]
+    for folder in ours:  # (a folder not ours is left alone)
         if folder.name.startswith(f"{prefix}old-") and not out.exists():
             os.rename(folder, out)  # killed between the two renames of a swap: the old site is the good one
-        elif mounted and ((folder / MOVING_OUT).exists() or (folder / MOVING_IN).exists()):
+    for folder in ours:
+        if not folder.exists():
+            continue
+        if mounted and ((folder / MOVING_OUT).exists() or (folder / MOVING_IN).exists()):
             _roll_back(folder, out)  # killed while swapping the contents of a mount point
-            shutil.rmtree(folder, ignore_errors=True)
-        else:
-            shutil.rmtree(folder, ignore_errors=True)  # a replaced site may be being removed in the background
+        elif out.is_dir() and _written(folder) is not None:
+            for entry in _yours(folder):  # the user's entries, on their way to the new site: put them back
+                if not os.path.lexists(out / entry.name):
+                    os.rename(entry, out / entry.name)
+        shutil.rmtree(folder, ignore_errors=True)  # a replaced site may be being removed in the background
 
 
 def _umask() -> int:
@@ -346,19 +392,24 @@ def _swap(staging: Path, out: Path, later: bool = False) -> None:
 
 MOVING_OUT = ".counterpoint-moving-out"
 MOVING_IN = ".counterpoint-moving-in"
+KEPT = ".counterpoint-kept"
+"""In a replaced site's folder inside a mount point: the names of the user's entries, which stayed put."""
 """Which half of a swap of contents was under way, so a killed swap can be rolled back to the old site."""
 
 
-def _swap_contents(staging: Path, out: Path) -> None:
-    """Put the contents of `staging` (a folder inside `out`) in place of the rest of `out`'s contents.
+def _swap_contents(staging: Path, out: Path, kept: Collection[str] = ()) -> None:
+    """Put the contents of `staging` (a folder inside `out`) in place of the rest of `out`'s contents, but for
+    the entries named `kept` (the user's), which stay where they are.
 
     Not one step, but each move is noted, and `_recover` rolls a killed swap back to the old site.
     """
     retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out))
     (retired / MARKER).write_text("Replaced by a build; the next build removes this folder.\n")
+    (retired / KEPT).write_text("".join(f"{name}\n" for name in sorted(kept)), encoding="utf-8")
     (retired / MOVING_OUT).touch()
     for entry in _entries(out):
-        os.rename(entry, retired / entry.name)
+        if entry.name not in kept:
+            os.rename(entry, retired / entry.name)
     (retired / MOVING_IN).touch()
     (retired / MOVING_OUT).unlink()
     # The marker last: until the very end, what is left of the staging folder is known as ours.
@@ -371,11 +422,16 @@ def _swap_contents(staging: Path, out: Path) -> None:
 
 def _roll_back(retired: Path, out: Path) -> None:
     """Undo a swap of contents that was killed: put the old site's entries back where they were."""
+    try:
+        kept = set((retired / KEPT).read_text(encoding="utf-8").splitlines())
+    except OSError:
+        kept = set()
     if (retired / MOVING_IN).exists():  # the old site is all out: what stands in `out` is part of the new one
         for entry in _entries(out):
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            if entry.name not in kept:
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     for entry in retired.iterdir():
-        if entry.name not in (MARKER, MOVING_IN, MOVING_OUT):
+        if entry.name not in (MARKER, MOVING_IN, MOVING_OUT, KEPT):
             os.rename(entry, out / entry.name)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -264,3 +265,70 @@ def test_an_output_inside_what_the_build_reads_is_refused(
     assert status == 1
     assert err.startswith(f"{site / out}: --out is inside {inside}, which the build reads")
     assert not (site / out / "index.html").exists()
+
+
+def _add_yours(out: Path) -> dict[str, bytes]:
+    """Put files of a user's own into a built site: a git repository and a GitHub Pages domain."""
+    yours = {".git/HEAD": b"ref: refs/heads/main\n", "CNAME": b"explainer.example.org\n"}
+    for name, data in yours.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    return yours
+
+
+def test_files_of_your_own_in_the_output_are_kept(built: Path) -> None:
+    """A build replaces what builds wrote and nothing else: a `.git` folder or a `CNAME` file added to output/
+    was deleted by the next build (found by a hostile-input trial: a deploy repository's history went)."""
+    yours = _add_yours(built)
+    write_site(NEW, built)
+    assert {k: v for k, v in files_under(built).items() if k != MARKER} == {**NEW, **yours}
+    write_site(OLD, built)  # and again: what NEW wrote (topics/b) goes, what is yours stays
+    assert {k: v for k, v in files_under(built).items() if k != MARKER} == {**OLD, **yours}
+
+
+def test_a_file_of_yours_that_the_site_now_has_too_is_an_error(built: Path) -> None:
+    _add_yours(built)
+    before = files_under(built)
+    with pytest.raises(BuildFailed) as failed:
+        write_site({**NEW, "CNAME": b"made by the site"}, built)
+    [problem] = failed.value.problems
+    assert problem.path == str(built / "CNAME") and "move yours elsewhere" in problem.message
+    assert files_under(built) == before
+
+
+def test_a_site_built_before_markers_listed_what_was_written_keeps_its_hidden_files(built: Path) -> None:
+    (built / MARKER).write_text("Built by Counterpoint; the next build replaces this folder.\n")
+    _add_yours(built)
+    write_site(NEW, built)
+    assert (built / ".git" / "HEAD").is_file(), "hidden, so taken for the user's"
+    assert not (built / "CNAME").exists(), "no build said what it wrote: a visible file may be an old page"
+
+
+@pytest.mark.parametrize("mounted", [False, True], ids=["folder", "mount-point"])
+@pytest.mark.parametrize("deaths", range(1, 9))
+def test_a_build_killed_as_it_carries_your_files_over_loses_none(
+    built: Path, monkeypatch: pytest.MonkeyPatch, deaths: int, mounted: bool
+) -> None:
+    yours = _add_yours(built)
+    if mounted:
+        monkeypatch.setattr(write.os.path, "ismount", lambda path: Path(path) == built)
+    real, moves = os.rename, []
+
+    def dying(source: object, target: object) -> None:
+        moves.append(source)
+        if len(moves) == deaths:
+            raise SystemExit("killed")  # as kill -9 would: nothing after this runs
+        real(source, target)  # type: ignore[arg-type]
+
+    staging = Staging(built)
+    for name, data in NEW.items():
+        staging.write(name, data)
+    monkeypatch.setattr(write.os, "rename", dying)
+    with contextlib.suppress(SystemExit):
+        staging.commit()
+    monkeypatch.setattr(write.os, "rename", real)
+    staging._unlock()  # the killed build's lock goes with its process
+    write_site(NEW, built)  # the next build
+    assert {k: v for k, v in files_under(built).items() if k != MARKER} == {**NEW, **yours}
+    where = built if mounted else built.parent
+    assert [p.name for p in where.iterdir() if p.name.startswith(".out.")] == []
