@@ -184,7 +184,7 @@ def _load_config(inputs: Inputs, where: str, problems: list[Problem]) -> tuple[S
     if doc is None:
         return None
     config, found = convert(SiteConfig, doc, "site.yaml")
-    problems += found + citations_in_yaml(doc)
+    problems += found + citations_in_yaml(doc) + controls_in_yaml(doc)
     if config is None:
         return None
     problems += _check_config(config, doc)
@@ -270,15 +270,45 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int] | Problem:
 
 
 def _decode(inputs: Inputs, path: str, problems: list[Problem]) -> str | None:
-    """Return a file's text, or None (and a problem) when it is not UTF-8."""
+    """Return a file's text, or None (and a problem) when it is not UTF-8, or holds a control character."""
     try:
-        return inputs[path].decode("utf-8").removeprefix("\ufeff")  # a byte-order mark is no content
+        text = inputs[path].decode("utf-8").removeprefix("\ufeff")  # a byte-order mark is no content
     except UnicodeDecodeError as error:
         data = inputs[path]
         line = data.count(b"\n", 0, error.start) + 1
         message = f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
         problems.append(Problem(path, line, message))
         return None
+    found = _CONTROL.search(text)
+    if found:
+        problems.append(Problem(path, text.count("\n", 0, found.start()) + 1, _control(found.group())))
+        return None
+    return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+"""Control characters, but tab, line feed, form feed and carriage return: no text holds them, a page cannot
+show them (Markdown makes a NUL U+FFFD), and XML (feed.xml) does not allow them."""
+
+
+def _control(char: str) -> str:
+    return (
+        f"the control character U+{ord(char):04X} is no part of any text (a page cannot show it, and feed.xml "
+        "would not be XML); remove it"
+    )
+
+
+def controls_in_yaml(doc: YamlDoc) -> list[Problem]:
+    """Refuse control characters written as escapes in YAML text (`"\\x1b"`), as `_decode` does raw ones."""
+    return [
+        Problem(doc.path, doc.line(keys), f"'{_where(keys)}': " + _control(found.group()))
+        for keys, text in _strings(doc.data, ())
+        if (found := _CONTROL.search(text))
+    ]
+
+
+def _where(keys: tuple[str | int, ...]) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
 
 
 def _read(
@@ -297,7 +327,7 @@ def _read(
     if doc is None:
         return None
     meta, found = convert(cls, doc, what)
-    problems += found + citations_in_yaml(doc)
+    problems += found + citations_in_yaml(doc) + controls_in_yaml(doc)
     if meta is None:
         return None
     return meta, doc, body, offset
@@ -313,10 +343,9 @@ def citations_in_yaml(doc: YamlDoc) -> list[Problem]:
     for keys, text in _strings(doc.data, ()):
         found = _CITATION.search(text)
         if found:
-            where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
             message = (
-                f"'{where}' holds the citation `{clip(found.group(), 40)}`, which would be published as it stands: "
-                "text here is plain, not Markdown; cite in the body of a topic or page instead, "
+                f"'{_where(keys)}' holds the citation `{clip(found.group(), 40)}`, which would be published as it "
+                "stands: text here is plain, not Markdown; cite in the body of a topic or page instead, "
                 "or say the source in words"
             )
             problems.append(Problem(doc.path, doc.line(keys), message))

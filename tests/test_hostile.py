@@ -362,3 +362,22 @@ def test_an_input_that_is_there_but_cannot_be_read_fails_the_build(
         assert expected in found, found
     assert not any("notes.txt" in line for line in found)
     assert sorted(p.relative_to(golden_copy).as_posix() for p in (golden_copy / "output").rglob("*")) == before
+
+
+def test_a_control_character_is_an_error_with_its_line(golden_copy: Path, build_site: Build) -> None:
+    """A NUL in a source became U+FFFD without a word (the source no longer verbatim), and an ESC written as a
+    YAML escape reached feed.xml, which was then no XML."""
+    article = golden_copy / "content/articles/green-gazette.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA last line with a NUL \x00 in it.\n", encoding="utf-8")
+    line = article.read_text(encoding="utf-8").count("\n")
+    edit(golden_copy / "content/topics/air.md", "title: ", 'title: "Air\\x1b quality" # was: ')
+    said = "is no part of any text (a page cannot show it, and feed.xml would not be XML); remove it"
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert problems(err) == [
+        f"content/articles/green-gazette.md:{line}: the control character U+0000 {said}",
+        f"content/topics/air.md:2: 'title': the control character U+001B {said}",
+    ]
+    edit(golden_copy / "site.yaml", "title: ", 'title: "The\\u0085 square" # was: ')
+    status, _, err = build_site(golden_copy)
+    assert problems(err) == [f"site.yaml:2: 'title': the control character U+0085 {said}"]
