@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -232,9 +233,14 @@ def parse_body(
     quotes = tuple(_prose_quotes(tokens, line_offset))
     labels = tuple(_labels(tokens, line_offset))
     problems = _second_titles(tokens, path, line_offset) + too_deep(env, path, line_offset)
+    problems += _citations_taken_for_definitions(env, path, line_offset)
     if topic is None:
         intro = (_section(md, Intro(), tokens, line_offset + 1),) if tokens else ()
-        return (None, problems) if problems else (Body(intro, uses, quotes, labels), [])
+        return (
+            (None, problems)
+            if problems
+            else (Body(intro, uses, quotes, labels), _lookalikes(tokens, path, line_offset))
+        )
     spans, found = _split_sections(tokens, path, line_offset, perspectives)
     problems += found
     problems += _check_perspectives(spans, topic, path, line_offset, perspectives)
@@ -254,7 +260,47 @@ def parse_body(
         for section in sections
         if isinstance(section.key, Side) and not section.html.strip()
     ]
-    return Body(sections, uses, quotes, labels), warnings
+    return Body(sections, uses, quotes, labels), warnings + _lookalikes(tokens, path, line_offset)
+
+
+def _citations_taken_for_definitions(env: dict[str, Any], path: str, line_offset: int) -> list[Problem]:
+    """Refuse a line that Markdown took for a link definition whose label is a citation (`[@a ¶4]: text`): the
+    line, citation and all, would be dropped from the page."""
+    return [
+        Problem(
+            path,
+            line_offset + found["map"][0] + 1,
+            f"Markdown reads a line starting `[{label.lower()}]:` as a link definition and drops it from the "
+            "page, citation and all; put words before the citation, or leave out the colon",
+        )
+        for label, found in env.get("references", {}).items()
+        if label.startswith("@")
+    ]
+
+
+_LOOKALIKE = re.compile(r"\[(?:[^\[\]]*\s)?@\s*[a-z0-9][a-z0-9-]*[^\[\]]*\]")
+"""Brackets holding `@slug` that are no citation: `[ @a ¶2 ]`, `[see @a ¶2]`."""
+
+
+def _lookalikes(tokens: Sequence[Token], path: str, line_offset: int) -> list[Problem]:
+    """Warn of text that looks like a citation but is none, and would be published as it is, citing nothing."""
+    warnings = []
+    for token in tokens:
+        if token.type != "inline" or not token.children or "@" not in token.content:
+            continue
+        text = plain_text([c for c in token.children if c.type != "citation"], code=False)
+        for found in _LOOKALIKE.finditer(text):
+            warnings.append(
+                Problem(
+                    path,
+                    line_offset + (token.map or [0])[0] + 1,
+                    f"`{clip(found.group(), 60)}` looks like a citation but is none, and would be published as it "
+                    "stands, citing nothing: a citation starts `[@` with no space, words before it go outside the "
+                    "brackets (`see [@slug ¶2]`)",
+                    warning=True,
+                )
+            )
+    return warnings
 
 
 def _section(md: MarkdownIt, key: SectionKey, tokens: Sequence[Token], line: int) -> Section:

@@ -381,3 +381,26 @@ def test_a_control_character_is_an_error_with_its_line(golden_copy: Path, build_
     edit(golden_copy / "site.yaml", "title: ", 'title: "The\\u0085 square" # was: ')
     status, _, err = build_site(golden_copy)
     assert problems(err) == [f"site.yaml:2: 'title': the control character U+0085 {said}"]
+
+
+def test_citations_markdown_would_drop_or_leave_as_text_are_said(golden_copy: Path, build_site: Build) -> None:
+    """`[@a ¶4]: text` at the start of a line is a link definition to Markdown: the line went, citation and
+    all. `[ @a ¶2 ]` and `[see @a ¶2]` were published as they stand, citing nothing, without a word."""
+    page = golden_copy / "content/pages/about.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n[@motor-monthly ¶2]: traders\n", encoding="utf-8")
+    line = text.count("\n") + 2
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert problems(err) == [
+        f"content/pages/about.md:{line}: Markdown reads a line starting `[@motor-monthly ¶2]:` as a link "
+        "definition and drops it from the page, citation and all; put words before the citation, or leave out "
+        "the colon"
+    ]
+    page.write_text(text + "\nSee [ @motor-monthly ¶2 ] and [see @motor-monthly ¶2], or write to me@example.org.\n")
+    status, _, err = build_site(golden_copy)
+    assert status == 0, err
+    hint = "citing nothing: a citation starts `[@` with no space, words before it go outside the brackets"
+    found = [w for w in err.splitlines() if "looks like a citation" in w]
+    assert [w.split("`")[1] for w in found] == ["[ @motor-monthly ¶2 ]", "[see @motor-monthly ¶2]"]
+    assert all(w.startswith(f"content/pages/about.md:{line}: warning: ") and hint in w for w in found)
