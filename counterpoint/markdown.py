@@ -282,18 +282,51 @@ _LOOKALIKE = re.compile(r"\[(?:[^\[\]]*\s)?@\s*[a-z0-9][a-z0-9-]*[^\[\]]*\]")
 """Brackets holding `@slug` that are no citation: `[ @a ¶2 ]`, `[see @a ¶2]`."""
 
 
+_UNCLOSED = re.compile(r'(?<![0-9])"|[“”«»„「」『』]')
+"""A double quotation mark left once the quotations are taken out: one without its other half (a straight one
+after a digit is an inch)."""
+
+
+def _unclosed(children: Sequence[Token], path: str, line: int) -> list[Problem]:
+    """Warn of a quotation mark without its other half before the next citation (where `_prose_quotes` looks
+    for a quotation), once per paragraph."""
+    segment: list[Token] = []
+    for child in [*children, None]:
+        if child is not None and child.type != "citation":
+            segment.append(child)
+            continue
+        text = plain_text(segment, code=False)
+        segment = []
+        mark = _UNCLOSED.search(_PROSE_QUOTE.sub("", text))
+        if mark:
+            after = clip(text[text.index(mark.group()) :].strip(), 40)
+            message = (
+                f"the quotation mark {mark.group()} has no other half before the next citation ({after}), so the "
+                "words it opens are not checked against the source; close the quotation before the citation, or "
+                "use single quotes for words that quote no one"
+            )
+            return [Problem(path, line, message, warning=True)]
+    return []
+
+
 def _lookalikes(tokens: Sequence[Token], path: str, line_offset: int) -> list[Problem]:
-    """Warn of text that looks like a citation but is none, and would be published as it is, citing nothing."""
+    """Warn of text that looks like a citation but is none, and would be published as it is, citing nothing, and
+    of a quotation mark without its other half, whose words would not be checked as a quotation."""
     warnings = []
     for token in tokens:
-        if token.type != "inline" or not token.children or "@" not in token.content:
+        if token.type != "inline" or not token.children:
+            continue
+        line = line_offset + (token.map or [0])[0] + 1
+        if _UNCLOSED.search(token.content):
+            warnings += _unclosed(token.children, path, line)
+        if "@" not in token.content:
             continue
         text = plain_text([c for c in token.children if c.type != "citation"], code=False)
         for found in _LOOKALIKE.finditer(text):
             warnings.append(
                 Problem(
                     path,
-                    line_offset + (token.map or [0])[0] + 1,
+                    line,
                     f"`{clip(found.group(), 60)}` looks like a citation but is none, and would be published as it "
                     "stands, citing nothing: a citation starts `[@` with no space, words before it go outside the "
                     "brackets (`see [@slug ¶2]`)",

@@ -404,3 +404,24 @@ def test_citations_markdown_would_drop_or_leave_as_text_are_said(golden_copy: Pa
     found = [w for w in err.splitlines() if "looks like a citation" in w]
     assert [w.split("`")[1] for w in found] == ["[ @motor-monthly ¶2 ]", "[see @motor-monthly ¶2]"]
     assert all(w.startswith(f"content/pages/about.md:{line}: warning: ") and hint in w for w in found)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "mark"),
+    [
+        ('Traders say "trade fell [@motor-monthly ¶2].', '"'),
+        ('Traders say "trade fell [@motor-monthly ¶2]. One was 5\'11" tall.', "“"),  # closed past the citation
+        ("Traders say « trade fell [@motor-monthly ¶2].", "«"),
+    ],
+)
+def test_a_quotation_mark_without_its_other_half_is_a_warning(
+    golden_copy: Path, build_site: Build, sentence: str, mark: str
+) -> None:
+    """An unclosed quotation was published unchecked: its words are checked only between two marks."""
+    page = golden_copy / "content/pages/about.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+    status, _, err = build_site(golden_copy)
+    assert status == 0, err
+    [warning] = [line for line in err.splitlines() if "has no other half" in line]
+    assert f"warning: the quotation mark {mark} has no other half before the next citation" in warning
+    assert build_site(golden_copy, "--strict")[0] == 1
