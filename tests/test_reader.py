@@ -89,6 +89,39 @@ def test_nothing_scrolls_sideways(browser: Browser, site: Path, pages: list[Path
     assert wide == []
 
 
+def _png(width: int, height: int) -> str:
+    """Return a grey PNG of this size as a data: address (markdown-it allows those for images)."""
+    import base64
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def test_a_wide_table_or_image_in_commentary_fits_a_phone(browser: Browser, tmp_path: Path) -> None:
+    """Images were never scaled down, and a table of many columns ran off the screen."""
+    site = tmp_path / "site"
+    assert main(["new", str(site)]) == 0
+    columns = 9
+    table = "| " + " | ".join(f"Column {n}" for n in range(columns)) + " |\n" + "|---" * columns + "|\n"
+    table += "| " + " | ".join("a cell of several words" for _ in range(columns)) + " |\n"
+    about = site / "content" / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + f"\n{table}\n![A wide picture]({_png(1400, 20)})\n")
+    assert main(["--site", str(site), "-q", "--no-search"]) == 0
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto((site / "output" / "about" / "index.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.evaluate("document.querySelector('table').scrollWidth > document.querySelector('table').clientWidth")
+    assert page.evaluate("document.querySelector('main img').getBoundingClientRect().width") <= 375
+    page.close()
+
+
 def test_every_page_has_one_h1_a_title_a_description_and_landmarks(browser: Browser, pages: list[Path]) -> None:
     page = browser.new_page()
     titles = set()
@@ -143,6 +176,30 @@ def test_keyboard_only_marker_preview_source_and_back(browser: Browser, site: Pa
     tab_until(page, f'a[role="doc-backlink"][href$="topics/talent/index.html#{marker}"]')
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/topics/talent/index.html#{marker}")
+    page.close()
+
+
+def test_the_cards_close_button_and_escape_inside_it_close_it(browser: Browser, site: Path) -> None:
+    """Closing gave focus back to the marker, whose focus opened the card again: Close never closed it, and
+    Escape only did with focus on the marker."""
+    page = open_page(browser, site / "topics" / "talent" / "index.html")
+    tab_until(page, 'a[role="doc-noteref"]')
+    marker = page.evaluate("document.activeElement.id")
+    preview = page.locator(".preview")
+    tab_until(page, ".preview-go", limit=3)  # the source's link in the card's head is no second tab stop
+    page.keyboard.press("Escape")
+    assert preview.count() == 0, "Escape inside the card closes it"
+    assert page.evaluate("document.activeElement.id") == marker
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    tab_until(page, ".preview-close", limit=3)
+    page.keyboard.press("Enter")
+    assert preview.count() == 0, "Close closes it"
+    assert page.evaluate("document.activeElement.id") == marker, "and gives focus back to the marker"
+    page.locator(f"#{marker}").hover()
+    preview.wait_for(state="visible")
+    page.locator(".preview-close").click()
+    assert preview.count() == 0, "Close, clicked, closes it"
     page.close()
 
 

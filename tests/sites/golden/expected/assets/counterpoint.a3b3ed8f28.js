@@ -10,6 +10,7 @@
   let hideTimer = 0;
   let lastPointer = "mouse";
   let openBeforeTap = false;
+  let refocusing = false; // focus given back to a marker as its card closes: it must not open the card again
 
   // The interface's words in the page's language, as the site's message catalogue has them.
   const wordsData = document.getElementById("counterpoint-words");
@@ -44,6 +45,8 @@
     const head = document.createElement("span");
     head.className = "preview-source";
     head.append(...[...source.childNodes].map((node) => node.cloneNode(true)));
+    // The source's link is the card's own link below: one tab stop for it, not two.
+    head.querySelectorAll("a").forEach((link) => link.setAttribute("tabindex", "-1"));
     card.append(head);
 
     const passage = entry.querySelector(".ref-passage blockquote");
@@ -112,7 +115,11 @@
     const focusWasInside = card.contains(document.activeElement);
     card.remove();
     marker.removeAttribute("aria-describedby");
-    if (returnFocus || focusWasInside) marker.focus();
+    if (returnFocus || focusWasInside) {
+      refocusing = true;
+      marker.focus();
+      refocusing = false;
+    }
   }
 
   function scheduleHide() {
@@ -127,7 +134,7 @@
       showTimer = setTimeout(() => show(marker), SHOW_DELAY);
     });
     marker.addEventListener("mouseleave", scheduleHide);
-    marker.addEventListener("focus", () => show(marker));
+    marker.addEventListener("focus", () => refocusing || show(marker));
     marker.addEventListener("blur", (event) => {
       if (open && open.marker === marker && !open.card.contains(event.relatedTarget)) scheduleHide();
     });
