@@ -136,6 +136,19 @@ def test_a_quote_starting_just_after_a_qualifier_is_flagged(hedged: Path, build_
     ) in err
 
 
+@pytest.mark.parametrize("dropped", ["only", "about", "roughly", "estimated", "least"])
+def test_a_quote_dropping_what_makes_a_number_approximate_or_small_is_flagged(
+    golden_copy: Path, build_site: Build, dropped: str
+) -> None:
+    """ "900 people" from "about 900 people" passed, though it says more than the source."""
+    words = {"least": "at least"}.get(dropped, f"an {dropped}" if dropped == "estimated" else dropped)
+    gazette = golden_copy / GAZETTE
+    gazette.write_text(gazette.read_text(encoding="utf-8") + f"\nThe trial drew {words} 900 people.\n")
+    edit(golden_copy / SHOPS, NAMED, f'{NAMED}\n\nThe paper counts "900 people" [@green-gazette ¶9].')
+    _, _, err = build_site(golden_copy)
+    assert f'warning: the quote "900 people" starts just after "{dropped}" in the source' in err
+
+
 @pytest.mark.parametrize(
     "citation",
     [
@@ -216,7 +229,7 @@ def test_the_speaker_is_shown_on_the_source_page_references_markers_and_pull_quo
     out = golden_copy / "output"
     source = (out / "sources/green-gazette/index.html").read_text(encoding="utf-8")
     assert '<p class="voice"><span class="vh">Whose words: </span>Ana Ruiz, as quoted</p>' in source
-    assert '<dt>Quoted</dt><dd>Ana Ruiz (<a href="index.html#p8">¶8</a>)</dd>' in source
+    assert '<dt>Quoted</dt> <dd>Ana Ruiz (<a href="index.html#p8">¶8</a>)</dd>' in source
     assert '<span class="vh"> Green Gazette, ¶7</span>' not in source.split('id="p8"')[1]
     topic = (out / "topics/shops/index.html").read_text(encoding="utf-8")
     assert '<span class="ref-source">Ana Ruiz, as quoted in <cite>Green Gazette</cite>, “Our streets' in topic
