@@ -197,10 +197,9 @@ def holds(passage: Searchable, parts: Sequence[str]) -> bool:
     return _find_folded(passage.folded, parts) is not None
 
 
-def _find_folded(folded: str, parts: Sequence[str]) -> list[tuple[int, int]] | None:
-    """Return the spans of `parts` found in order in the folded text, or None."""
+def _find_folded(folded: str, parts: Sequence[str], pos: int = 0) -> list[tuple[int, int]] | None:
+    """Return the spans of `parts` found in order in the folded text (from `pos`), or None."""
     spans: list[tuple[int, int]] = []
-    pos = 0
     for part in parts:
         found = _find_part(folded, part, pos)
         if found < 0:
@@ -224,6 +223,14 @@ def _find_part(text: str, part: str, start: int) -> int:
         if _whole_words(text, found, found + len(part)):
             return found
         start = found + 1
+
+
+def found_again(folded: str, quote: str, start: int) -> bool:
+    """Return True if the folded text holds all of `quote`, in order, from `start` on (past where it was found:
+    a quote that a paragraph holds twice). Folding keeps a text's length but for decomposed accents, where the
+    original's offset is near enough."""
+    parts = split_quote(quote)
+    return bool(parts) and _find_folded(folded, parts, min(start, len(folded))) is not None
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:
@@ -322,16 +329,45 @@ def _promising_starts(words: Sequence[str], wanted: set[str], width: int) -> lis
     return [start for _, start in sorted(scores, key=lambda s: (-s[0], s[1]))[:_CANDIDATES]]
 
 
-def text_fragment(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """Return a `:~:text=` directive that highlights the matched spans in `text`."""
+def text_fragment(text: str, spans: Sequence[tuple[int, int]], page: str = "") -> str:
+    """Return a `:~:text=` directive that highlights the matched spans in `text`.
+
+    A browser looks for the words on the whole page: where `page` (the source's text, lower case, white space
+    single) has them elsewhere, or `text` has them earlier, the words before them (or after, for words that
+    start the paragraph) are added as context, as few as make them the only match (`text=prefix-,words`)."""
     first = text[spans[0][0] : spans[0][1]]
     last = text[spans[-1][0] : spans[-1][1]]
     if len(spans) == 1:
         words = first.split()
         if len(words) <= 8:
-            return ":~:text=" + _encode(first)
+            return ":~:text=" + _context(text, spans, page, _encode(first))
         first, last = " ".join(words[:4]), " ".join(words[-4:])
-    return ":~:text=" + _encode(first) + "," + _encode(last)
+    return ":~:text=" + _context(text, spans, page, _encode(first) + "," + _encode(last))
+
+
+_CONTEXT = 5
+"""The most words of context a text fragment gets."""
+
+
+def _context(text: str, spans: Sequence[tuple[int, int]], page: str, directive: str) -> str:
+    """Return `directive` with the words around the spans in `text` that make its start the only match on the
+    page; as it is where it is the only one already, or where no context would make it so."""
+    start = " ".join(text[spans[0][0] : spans[0][1]].split()[:4]).lower()
+    if not page or page.count(start) <= 1:
+        return directive
+    before = text[: spans[0][0]].split()
+    after = text[spans[-1][1] :].split()
+    for size in range(1, _CONTEXT + 1):
+        if len(before) >= size:
+            prefix = " ".join(before[-size:])
+            if page.count(f"{prefix.lower()} {start}") == 1:
+                return f"{_encode(prefix)}-,{directive}"
+        if len(after) >= size:
+            suffix = " ".join(after[:size])
+            end = " ".join(text[spans[-1][0] : spans[-1][1]].split()[-4:]).lower()
+            if page.count(f"{end} {suffix.lower()}") == 1:
+                return f"{directive},-{_encode(suffix)}"
+    return directive
 
 
 def _encode(text: str) -> str:

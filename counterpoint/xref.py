@@ -39,7 +39,18 @@ from counterpoint.model import (
     Topic,
     WholeArticle,
 )
-from counterpoint.quotes import Passage, Spans, closest, fold, folded_spans, holds, locate, split_quote, text_fragment
+from counterpoint.quotes import (
+    Passage,
+    Spans,
+    closest,
+    fold,
+    folded_spans,
+    found_again,
+    holds,
+    locate,
+    split_quote,
+    text_fragment,
+)
 
 
 def resolve_document(
@@ -245,10 +256,38 @@ def _resolve_quote(
         )
         return None
     match = matches[0]
-    text = article.blocks[match.number - 1].text
+    block = article.blocks[match.number - 1]
+    text = block.text
     words = tuple(text[start:end] for start, end in match.spans)
-    fragment = text_fragment(text, match.spans)
+    if found_again(block.folded, quote, match.spans[0][0] + 1):
+        problems.append(
+            Problem(
+                path,
+                use.line,
+                f'quote "{clip(quote)}" is in ¶{match.number} of @{article.slug} more than once, and the citation '
+                "marks the first; quote enough words to tell which is meant",
+                warning=True,
+            )
+        )
+    fragment = text_fragment(text, match.spans, _page_text(article))
     return Target(article.slug, Paragraphs(match.number, match.number), quote, words, fragment, match.spans)
+
+
+_PAGES: dict[int, tuple[Article, str]] = {}
+"""The text of each source, as `_page_text` made it, by the source's identity (the source kept, so it stays)."""
+
+
+def _page_text(article: Article) -> str:
+    """Return a source's text, lower case, white space single, its paragraphs apart: what a browser searches
+    for a text fragment's words (less the page's headings and links, which rarely hold a quote's)."""
+    kept = _PAGES.get(id(article))
+    if kept is not None and kept[0] is article:
+        return kept[1]
+    if len(_PAGES) > 4096:
+        _PAGES.clear()
+    text = "\n".join(" ".join(block.text.split()) for block in article.blocks).lower()
+    _PAGES[id(article)] = (article, text)
+    return text
 
 
 def _why_not(quote: str, passages: Sequence[Block], everywhere: Sequence[Block]) -> str:

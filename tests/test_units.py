@@ -359,3 +359,21 @@ def test_ctrl_c_says_the_site_was_left_as_it_was(
     out = tmp_path / "out"
     assert cli.main(["--site", str(ROOT), "--out", str(out)]) == 130
     assert capsys.readouterr().err == f"Interrupted; {out} was left as it was.\n"
+
+
+def test_a_text_fragment_gets_the_words_that_make_it_the_only_match_on_the_page() -> None:
+    """A browser looks for a fragment's words on the whole source page: "marsh in front", cited in ¶5, was
+    highlighted in ¶1, which has the words too."""
+    from counterpoint.quotes import text_fragment
+
+    text = "Behind a short wall with a marsh in front, the homes stay dry."
+    start = text.index("marsh in front")
+    spans = ((start, start + len("marsh in front")),)
+    page = "the marsh in front of the town floods.\n" + " ".join(text.split()).lower()
+    assert text_fragment(text, spans) == ":~:text=marsh%20in%20front"
+    assert text_fragment(text, spans, page) == ":~:text=a-,marsh%20in%20front"
+    opening = ((0, len("Behind a short wall")),)  # no words before: the words after tell it apart
+    page = "behind a short wall nobody lives.\n" + " ".join(text.split()).lower()
+    assert text_fragment(text, opening, page) == ":~:text=Behind%20a%20short%20wall,-with"
+    alone = " ".join(text.split()).lower()
+    assert text_fragment(text, spans, alone) == ":~:text=marsh%20in%20front", "no context where none is needed"
