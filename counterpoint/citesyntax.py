@@ -63,10 +63,10 @@ def _parse_item(text: str, pos: int) -> tuple[CiteRef, int]:
             raise CiteSyntaxError(f"¶{_clip(digits)} is no paragraph number; write the number of a paragraph, as in ¶4")
     first = int(match["first"]) if match["first"] else None
     last = int(match["last"]) if match["last"] else first
+    if first == 0 or last == 0:
+        raise CiteSyntaxError("paragraphs are numbered from ¶1, not ¶0")
     if first is not None and last is not None and last < first:
         raise CiteSyntaxError(f"paragraph range ¶{first}-{last} runs backwards; write ¶{last}-{first}")
-    if first == 0:
-        raise CiteSyntaxError("paragraphs are numbered from ¶1, not ¶0")
     locator: Locator = WholeArticle() if first is None or last is None else Paragraphs(first, last)
     pos = match.end()
     quote = None
@@ -82,6 +82,14 @@ def _parse_quote(text: str, pos: int) -> tuple[str, int]:
             if not quote.strip(" .…"):
                 raise CiteSyntaxError("the quote is empty; put the source's words between the quote marks")
             return quote, end + 1
+    closer = next((end for end in range(pos + 1, len(text)) if text[end] in _CLOSERS), None)
+    if closer is not None:  # closed, but what follows is no next citation (unless the mark was inside the quote)
+        quoted, after = _clip(text[pos : closer + 1]), _clip(text[closer + 1 :])
+        raise CiteSyntaxError(
+            f"unexpected '{after}' after the quote {quoted}; a citation ends with its quote "
+            '(`[@slug ¶4 "words"]`), and another follows a `;` with its own @slug',
+            unclosed_quote=True,
+        )
     raise CiteSyntaxError(f"the quote {_clip(text[pos:])} has no closing quote mark", unclosed_quote=True)
 
 

@@ -262,6 +262,13 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int] | Problem:
     lines = text.split("\n")
     lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if not lines or lines[0].strip() != "---":
+        if "\r" in text and "\n" not in text:
+            message = "its lines end with a carriage return alone (old Mac files); save it with LF or CRLF line ends"
+            return Problem(path, 1, message)
+        first = next((number for number, line in enumerate(lines, 1) if line.strip()), None)
+        if first is not None and lines[first - 1].strip() == "---":
+            blank = "line 1 is blank" if first == 2 else f"lines 1 to {first - 1} are blank"
+            return Problem(path, 1, f"{blank}: front matter's '---' must be the very first line")
         return Problem(path, 1, "the file must start with front matter: a line '---', YAML keys, then '---'")
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):

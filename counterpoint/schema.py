@@ -265,7 +265,10 @@ def _convert_scalar(
         if isinstance(value, str):
             problems.append(Problem(doc.path, doc.line(keys), f"{name} must not be empty"))
         else:
-            problems.append(_wrong(doc, keys, f"{name} must be text", value))
+            wrong = _wrong(doc, keys, f"{name} must be text", value)
+            if isinstance(value, (int, float, bool, datetime.date)):  # YAML read `2024`, `yes` or a date
+                wrong = dataclasses.replace(wrong, message=f"{wrong.message}; put it in quotes to make it text")
+            problems.append(wrong)
     else:  # pragma: no cover - a schema bug, not an input problem
         raise TypeError(f"unsupported schema type {tp!r}")
     return None

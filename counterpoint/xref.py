@@ -217,7 +217,13 @@ def _resolve_ref(
     article = articles.get(ref.source)
     if article is None:
         close = difflib.get_close_matches(ref.source, list(articles), n=1)
-        hint = f"did you mean '@{close[0]}'?" if close else "sources are: " + ", ".join(f"@{s}" for s in articles)
+        hint = (
+            f"did you mean '@{close[0]}'?"
+            if close
+            else "sources are: " + ", ".join(f"@{s}" for s in articles)
+            if articles
+            else "there are no sources yet: put each article in content/articles/<slug>.md"
+        )
         problems.append(Problem(path, use.line, f"unknown source '@{ref.source}' in `{clip(use.text)}`; {hint}"))
         return None
     count = len(article.blocks)

@@ -33,6 +33,12 @@ def test_parses_each_form(text: str, expected: list[CiteRef]) -> None:
         ("src ¶4", "expected '@' and a source slug at 'src ¶4', as in `[@slug ¶4]`"),
         ("@src ¶6-4", "paragraph range ¶6-4 runs backwards; write ¶4-6"),
         ("@src ¶0", "paragraphs are numbered from ¶1, not ¶0"),
+        ("@src ¶3-0", "paragraphs are numbered from ¶1, not ¶0"),  # not "write ¶0-3"
+        (
+            '@src ¶2 "footfall rose" extra',
+            "unexpected 'extra' after the quote \"footfall rose\"; a citation ends with its quote "
+            '(`[@slug ¶4 "words"]`), and another follows a `;` with its own @slug',
+        ),
         ('@src "open', 'the quote "open has no closing quote mark'),
         ('@src ""', "the quote is empty; put the source's words between the quote marks"),
         (

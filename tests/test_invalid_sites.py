@@ -156,6 +156,29 @@ def test_missing_front_matter(golden_copy: Path, build_site: Build) -> None:
     ]
 
 
+def test_front_matter_after_blank_lines_or_with_lines_ended_by_cr_alone(golden_copy: Path, build_site: Build) -> None:
+    about = golden_copy / "content/pages/about.md"
+    text = about.read_text(encoding="utf-8")
+    about.write_text("\n\n" + text, encoding="utf-8")
+    air = golden_copy / "content/topics/air.md"
+    air.write_bytes(air.read_bytes().replace(b"\n", b"\r"))
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/pages/about.md:1: lines 1 to 2 are blank: front matter's '---' must be the very first line",
+        "content/topics/air.md:1: its lines end with a carriage return alone (old Mac files); save it with LF or "
+        "CRLF line ends",
+    ]
+
+
+def test_a_number_where_text_belongs_is_told_to_be_quoted(golden_copy: Path, build_site: Build) -> None:
+    edit(golden_copy / "content/pages/about.md", "title: ", "title: 2024\nold: ")
+    edit(golden_copy / "content/pages/about.md", "old: ", "# ")
+    _, _, err = build_site(golden_copy)
+    assert problems(err) == [
+        "content/pages/about.md:2: 'title' must be text, not '2024'; put it in quotes to make it text"
+    ]
+
+
 def test_failed_build_leaves_the_last_good_output_byte_for_byte(golden_copy: Path, build_site: Build) -> None:
     assert build_site(golden_copy)[0] == 0
     out = golden_copy / "output"
