@@ -205,7 +205,20 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     )
     environment.context_class = _Context
     environment.code_generator_class = _CodeGenerator
+    environment.globals["range"] = _range
     return environment
+
+
+_MOST = 100_000
+"""The longest range a template may count through (Jinja's sandbox has the same bound)."""
+
+
+def _range(*bounds: int) -> range:
+    """Jinja's `range`, but one a mistake (`range(10**12)`) cannot make loop for hours: it fails the build."""
+    made = range(*bounds)
+    if len(made) > _MOST:
+        raise OverflowError(f"range() of {len(made):,} numbers: a template never needs more than {_MOST:,}")
+    return made
 
 
 TEXT_ATTRIBUTES = frozenset({"blocks", "voices", "speaker", "credit", "span"})

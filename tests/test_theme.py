@@ -113,3 +113,17 @@ def test_a_helper_raising_stop_iteration_gives_an_undefined_value_as_in_jinja() 
 
     source = "{% for n in [1] %}{% set v = first([]) %}{{ 'none' if v is undefined else v }}{% endfor %}"
     assert _environment({"t.html": source}).get_template("t.html").render(first=first) == "none"
+
+
+def test_a_range_too_long_for_any_page_fails_the_build_rather_than_hang(golden_copy: Path, build_site: Build) -> None:
+    template = golden_copy / "templates" / "page.html"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(
+            "{% block main %}",
+            "{% block main %}{% for i in range(3) %}{% endfor %}{% for i in range(10**12) %}{% endfor %}",
+        ),
+        encoding="utf-8",
+    )
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert "range() of 1,000,000,000,000 numbers: a template never needs more than 100,000" in err
