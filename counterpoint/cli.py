@@ -230,7 +230,11 @@ def _wrong_paths(options: Options, explicit_templates: bool) -> list[str]:
             out = options.out.resolve()
         except (OSError, RuntimeError):  # a link in a loop, which writing the site reports
             return []
-        for read, name in ((site / "content", "content/"), (templates, "the templates folder")):
+        for read, name in (
+            (site / "content", "content/"),
+            (templates, "the templates folder"),
+            (site / "static", "static/"),
+        ):
             if out.is_relative_to(read.resolve()):
                 return [
                     f"{options.out}: --out is inside {name}, which the build reads: the site would be read back "

@@ -48,6 +48,7 @@ from counterpoint.parallel import Team, map_in_order, run_team, worker_count
 from counterpoint.plan import (
     SHAPE,
     Annotations,
+    Asset,
     Explainer,
     IndexPage,
     OtherPage,
@@ -71,6 +72,7 @@ from counterpoint.render import (
     make_environment,
     reads_source_texts,
 )
+from counterpoint.static import StaticReader, clashes
 from counterpoint.structured import feed_date
 from counterpoint.write import Piece, Spool, Staging, check_writable
 from counterpoint.xref import Mention, mentions, resolve_document, uncited
@@ -439,6 +441,11 @@ class _Setup:
     """explainer.schema.json, as the package holds it."""
     built_in: Mapping[str, bytes]
     """The built-in theme's files, as read (the site's own may override them)."""
+    assets: Mapping[str, tuple[bytes, str]]
+    """The files published as they are read: the theme's assets under their hashed names, and the site's
+    static files (`static.py`) under their own, each with its plain name."""
+    static: tuple[str, ...]
+    """The paths of the site's static files."""
 
 
 @dataclass(frozen=True)
@@ -479,6 +486,7 @@ class Builder:
         self.pagefind = searching.find_binary() if search else None
         """The Pagefind binary that indexes the site for search; None for a site without search."""
         self._reader = InputReader(root)
+        self._static = StaticReader(root)
         self._parsers = Parsers()
         self._config: tuple[bytes, Config | None, tuple[Problem, ...]] | None = None
         self._theme_stamp = ""
@@ -680,7 +688,9 @@ class Builder:
         unreadable += [Problem(_display(path, self.root), None, why) for path, why in closed.items()]
         built_in = read_folder(BUILT_IN)
         theme = Theme({**built_in, **own}, _display(self.templates, self.root), frozenset(own))
-        stamp = theme.stamp()
+        static, static_stamp, unread = self._static.read()
+        unreadable += unread
+        stamp = f"{theme.stamp()}+{static_stamp}"  # a static file changed: the pages are rendered anew, as for a theme
         if self._env is None or stamp != self._theme_stamp:
             self._env, self._theme_stamp = make_environment(theme), stamp
             self._texts = None
@@ -720,7 +730,21 @@ class Builder:
         if not self._schema:
             self._schema = explainerjson.SCHEMA.read_bytes()
         search = self.pagefind is not None
-        return _Setup(inputs, theme, self._env, config, files, problems, self._plain[1], search, self._schema, built_in)
+        assets = self._assets(theme, static)
+        return _Setup(
+            inputs,
+            theme,
+            self._env,
+            config,
+            files,
+            problems,
+            self._plain[1],
+            search,
+            self._schema,
+            built_in,
+            assets,
+            tuple(static),
+        )
 
     def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
         """Read, load, resolve and plan; raise BuildFailed with every problem found."""
@@ -733,8 +757,9 @@ class Builder:
         resolutions = self._resolve(site, content)
         problems += resolutions.problems + resolutions.uncited
         _judge(problems, self.strict)
-        assets = self._assets(setup.theme)
+        assets = setup.assets
         plan, citing = self._plan(site, resolutions, tuple(assets))
+        _refuse_clashes(plan, setup.static)
         if self._fragments[0] is not config:
             self._fragments = (config, {})
         if self._parts[0] is not config:
@@ -966,10 +991,12 @@ class Builder:
             self._last_plan = _Planned(site, assets, cited, key, last.plan, citing)
         return self._last_plan.plan, self._last_plan.citing
 
-    def _assets(self, theme: Theme) -> dict[str, tuple[bytes, str]]:
-        """Return the theme's assets under their hashed names (`render.hashed_assets`), hashed once per theme."""
-        if self._hashed[0] != self._theme_stamp:  # the stamp of this build's theme (`_setup`)
-            self._hashed = (self._theme_stamp, hashed_assets(theme.files))
+    def _assets(self, theme: Theme, static: Mapping[str, bytes]) -> dict[str, tuple[bytes, str]]:
+        """Return the theme's assets under their hashed names (`render.hashed_assets`), hashed once per theme,
+        and the site's static files under their own."""
+        if self._hashed[0] != self._theme_stamp:  # the stamp of this build's theme and static files (`_setup`)
+            published = {path: (data, path) for path, data in static.items()}
+            self._hashed = (self._theme_stamp, {**hashed_assets(theme.files), **published})
         return self._hashed[1]
 
 
@@ -1021,7 +1048,8 @@ class _ColdBuild:
         problems = heads_problems + [p for s in ordered for p in s.problems]
         problems += uncited(site.articles, {slug for s in ordered for slug in s.cited})
         _judge(problems, self.strict)
-        plan = make_plan(site, {s.path: s.cited for s in ordered}, tuple(hashed_assets(self.setup.theme.files)))
+        plan = make_plan(site, {s.path: s.cited for s in ordered}, tuple(self.setup.assets))
+        _refuse_clashes(plan, self.setup.static)
         reports = team.gather(self._render_share(team, site, plan, resolved, ordered))
         cldr.save()  # what Babel said of the language, for the next build
         if team.rank:
@@ -1107,6 +1135,7 @@ class _ColdBuild:
             balances,
             search=self.setup.search,
             schema=self.setup.schema,
+            assets=self.setup.assets,
         )
         spool = self.staging.spool(team.rank)
         pieces: dict[str, Piece] = {}
@@ -1205,6 +1234,15 @@ class _Derived(Mapping[str, R], Generic[V, R]):
 
     def __len__(self) -> int:
         return len(self._base)
+
+
+def _refuse_clashes(plan: Sequence[Output], static: Sequence[str]) -> None:
+    """Fail the build on a static file at a path the site writes itself."""
+    if static:
+        generated = {output.path for output in plan if not isinstance(output.spec, Asset)}
+        clashing = clashes(list(static), generated)
+        if clashing:
+            raise BuildFailed(clashing)
 
 
 def _lighter(output: Output) -> int:

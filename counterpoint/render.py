@@ -379,7 +379,7 @@ class Renderer:
         search: bool = False,
         parts: dict[str, KeptPart] | None = None,
         schema: bytes = b"",
-        assets: dict[str, tuple[bytes, str]] | None = None,
+        assets: Mapping[str, tuple[bytes, str]] | None = None,
     ) -> None:
         self.site = site
         self.search = search

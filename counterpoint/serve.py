@@ -545,7 +545,13 @@ def serve(
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop on SIGTERM as on Ctrl-C
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it, at any moment
         here = site.resolve()
-        roots = [(here / "content", True), (templates.resolve(), True), (BUILT_IN, True), (here, False)]
+        roots = [
+            (here / "content", True),
+            (templates.resolve(), True),
+            (BUILT_IN, True),
+            (here / "static", True),
+            (here, False),
+        ]
         watch(roots, here, _on_loop(loop, Debouncer(preview, loop).changed), stop)
         preview.rebuild()
         url = f"http://{host}:{port}/"

@@ -49,11 +49,13 @@ def files_under(folder: Path) -> dict[str, bytes]:
 def test_parallel_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
     site = tmp_path / "site"
     make_site(site, pages=60)
+    (site / "static" / "images").mkdir(parents=True)  # the site's own static files, published as they are
+    (site / "static" / "images" / "chart.svg").write_bytes("<svg>✓</svg>".encode())
     one = build(site, tmp_path / "serial", workers=1)
     three = build(site, tmp_path / "parallel", workers=3)
     assert (one["processes"], three["processes"]) == (1, 3)
     written = files_under(tmp_path / "serial")
-    assert len(written) > 60
+    assert len(written) > 60 and written["images/chart.svg"] == "<svg>✓</svg>".encode()
     assert written == files_under(tmp_path / "parallel")
     assert one["citations"] == three["citations"]
     assert isinstance(one["citations"], int) and one["citations"] > 500

@@ -85,6 +85,13 @@ def test_a_rebuild_told_what_changed_equals_a_full_build(golden_copy: Path, name
     assert rebuilt.files == fresh.files
 
 
+def _static_image(site: Path) -> None:
+    (site / "static" / "images").mkdir(parents=True, exist_ok=True)
+    (site / "static" / "images" / "map.png").write_bytes(b"\x89PNG one")
+    air = site / "content/topics/air.md"
+    air.write_text(air.read_text(encoding="utf-8") + "\n![A map](../../images/map.png)\n", encoding="utf-8")
+
+
 SERIES: list[tuple[str, Callable[[Path], None]]] = [
     ("topic body", EDITS["topic body"]),
     ("a citation broken", lambda s: edit(s / "content/topics/air.md", "[@green-gazette ¶2]", "[@green-gazette ¶99]")),
@@ -105,6 +112,11 @@ SERIES: list[tuple[str, Callable[[Path], None]]] = [
     ("removed page", EDITS["removed page"]),
     ("wording", EDITS["wording"]),
     ("topic body again", lambda s: edit(s / "content/topics/new.md", "A [@green-gazette ¶2].", "A, [@bus-bulletin].")),
+    ("a static image, shown on a page", _static_image),
+    ("the image changed", lambda s: (s / "static/images/map.png").write_bytes(b"\x89PNG two")),
+    ("a static file where the site writes", lambda s: (s / "static/index.html").write_text("mine")),
+    ("that file gone", lambda s: (s / "static/index.html").unlink()),
+    ("the image gone", lambda s: (s / "static/images/map.png").unlink()),
 ]
 
 

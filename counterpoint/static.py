@@ -1,0 +1,97 @@
+"""A site's own static files: `static/` published as it is, at the same paths (`static/images/map.png` at
+`images/map.png`), as Hugo's and Zola's `static/` and Eleventy's passthrough copy are.
+
+Images for the commentary go here: unlike the theme's assets, their names carry no hash, so Markdown can name
+them. Files are read again only when their size, time or inode changed, so that a preview rebuild after a
+topic edit does not read a folder of images.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from counterpoint.errors import Problem
+
+FOLDER = "static"
+"""The folder of the site holding its static files."""
+
+
+class StaticReader:
+    """Reads a site's `static/` folder, again only the files that changed since the last read."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / FOLDER
+        self._seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+
+    def read(self) -> tuple[dict[str, bytes], str, list[Problem]]:
+        """Return the files by their path in the site (sorted), a fingerprint of them, and what could not be
+        read. Hidden files and folders (`.DS_Store`, `.git`) are left out."""
+        seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        problems: list[Problem] = []
+        for rel, path in _walk(str(self.folder), "", frozenset(), problems):
+            try:
+                status = os.stat(path)
+                if not stat.S_ISREG(status.st_mode):
+                    continue  # a pipe or a device: nothing to publish
+                stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+                previous = self._seen.get(rel)
+                if previous is not None and previous[0] == stamp:
+                    seen[rel] = previous
+                    continue
+                with open(path, "rb") as file:
+                    seen[rel] = (stamp, file.read())
+            except OSError as error:
+                reason = error.strerror or str(error)
+                problems.append(
+                    Problem(f"{FOLDER}/{rel}", None, f"it cannot be read ({reason.lower()}); fix or remove it")
+                )
+        self._seen = seen
+        digest = hashlib.sha256()
+        for rel, (stamp, data) in seen.items():
+            digest.update(f"{rel}\0{stamp}\0{len(data)}\0".encode())
+        return {rel: data for rel, (_, data) in seen.items()}, digest.hexdigest() if seen else "", problems
+
+
+def _walk(folder: str, prefix: str, visited: frozenset[str], problems: list[Problem]) -> list[tuple[str, str]]:
+    """Return (path in the site, path on disk) of each file below `folder`, sorted by name at every level; a
+    link back to a folder being walked is not followed."""
+    real = os.path.realpath(folder)
+    if real in visited:
+        return []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        reason = error.strerror or str(error)
+        problems.append(Problem(f"{FOLDER}/{prefix}".rstrip("/"), None, f"it cannot be read ({reason.lower()})"))
+        return []
+    found: list[tuple[str, str]] = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel = f"{prefix}{entry.name}"
+        try:
+            if entry.is_dir():
+                found += _walk(entry.path, f"{rel}/", visited | {real}, problems)
+            else:
+                found.append((rel, entry.path))
+        except OSError:  # a link in a loop
+            problems.append(Problem(f"{FOLDER}/{rel}", None, "it is a link that leads nowhere; fix or remove it"))
+    return found
+
+
+def clashes(static: list[str], generated: set[str]) -> list[Problem]:
+    """Refuse static files at paths the build writes itself (`index.html`, a topic's page, `pagefind/`)."""
+    return [
+        Problem(
+            f"{FOLDER}/{path}",
+            None,
+            "the site writes a file of this name itself; rename yours, or move it to another folder of static/",
+        )
+        for path in static
+        if path in generated or path.split("/", 1)[0] == "pagefind"
+    ]
