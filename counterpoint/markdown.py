@@ -278,6 +278,8 @@ def _citations_taken_for_definitions(env: dict[str, Any], path: str, line_offset
     ]
 
 
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]:?")
+"""A footnote's marker or note, as Pandoc writes them: `[^1]`, `[^1]: text`."""
 _LOOKALIKE = re.compile(r"\[(?:[^\[\]]*\s)?@\s*[a-z0-9][a-z0-9-]*[^\[\]]*\]")
 """Brackets holding `@slug` that are no citation: `[ @a ¶2 ]`, `[see @a ¶2]`."""
 
@@ -319,6 +321,15 @@ def _lookalikes(tokens: Sequence[Token], path: str, line_offset: int) -> list[Pr
         line = line_offset + (token.map or [0])[0] + 1
         if _UNCLOSED.search(token.content):
             warnings += _unclosed(token.children, path, line)
+        if "[^" in token.content:
+            text = plain_text([c for c in token.children if c.type != "citation"], code=False)
+            note = _FOOTNOTE.search(text)
+            if note:
+                message = (
+                    f"`{clip(note.group(), 40)}` is a footnote in Pandoc's Markdown, which this Markdown has not: it "
+                    "would be published as it stands; say it in the text instead"
+                )
+                warnings.append(Problem(path, line, message, warning=True))
         if "@" not in token.content:
             continue
         text = plain_text([c for c in token.children if c.type != "citation"], code=False)

@@ -442,3 +442,17 @@ def test_a_quote_a_paragraph_holds_twice_is_a_warning(golden_copy: Path, build_s
         "marks the first; quote enough words to tell which is meant",
         err,
     ), err
+
+
+def test_a_pandoc_footnote_is_a_warning_not_published_unsaid(golden_copy: Path, build_site: Build) -> None:
+    page = golden_copy / "content/pages/about.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\nA claim with a note[^1].\n\n[^1]: The note.\n", encoding="utf-8")
+    status, _, err = build_site(golden_copy)
+    assert status == 0, err
+    line = text.count("\n") + 2
+    said = "is a footnote in Pandoc's Markdown, which this Markdown has not: it would be published as it stands"
+    assert [w for w in err.splitlines() if "footnote" in w] == [
+        f"content/pages/about.md:{line}: warning: `[^1]` {said}; say it in the text instead",
+        f"content/pages/about.md:{line + 2}: warning: `[^1]:` {said}; say it in the text instead",
+    ]
