@@ -203,6 +203,21 @@ def test_the_cards_close_button_and_escape_inside_it_close_it(browser: Browser, 
     page.close()
 
 
+def test_coming_back_from_the_source_focuses_the_marker_again(browser: Browser, site: Path) -> None:
+    """After the way back, focus was on the page's body: a keyboard reader started again from the top."""
+    page = open_page(browser, site / "topics" / "talent" / "index.html")
+    tab_until(page, 'a[role="doc-noteref"]')
+    marker = page.evaluate("document.activeElement.id")
+    tab_until(page, ".preview-go", limit=3)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sources/**")
+    page.go_back()
+    page.wait_for_url("**/topics/talent/index.html*")
+    page.wait_for_function(f"document.activeElement && document.activeElement.id === {marker!r}", timeout=3000)
+    assert page.locator(".preview").count() == 0, "the marker is focused, without opening its card"
+    page.close()
+
+
 def test_preview_stays_while_hovered_and_goes_when_left(browser: Browser, site: Path) -> None:
     page = open_page(browser, site / "topics" / "funding" / "index.html")
     quoting = page.evaluate(

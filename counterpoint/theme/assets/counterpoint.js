@@ -159,6 +159,45 @@
   });
   window.addEventListener("resize", () => open && place(open.marker, open.card));
 
+  // -- focus back where it was, once the reader comes back from a source ------------------
+  // A keyboard reader who followed a citation to its source and came back (the browser's back, or the way
+  // back below) finds the marker focused again, not the top of the page.
+
+  const RETURN = "counterpoint-return";
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a[href]");
+    if (!link || link.getAttribute("href").startsWith("#")) return;
+    const marker = open && open.card.contains(link) ? open.marker : link.id ? link : null;
+    const holder = marker || link.closest("[id]");
+    if (!holder) return;
+    const index = marker ? -1 : [...holder.querySelectorAll("a[href]")].indexOf(link);
+    try {
+      sessionStorage.setItem(RETURN, JSON.stringify({ page: location.pathname, id: holder.id, index }));
+    } catch {
+      // storage refused (a private window, a file opened from disk in some browsers): no focus to give back
+    }
+  });
+
+  window.addEventListener("pageshow", (event) => {
+    let noted = null;
+    try {
+      noted = JSON.parse(sessionStorage.getItem(RETURN));
+    } catch {
+      return;
+    }
+    const [entry] = performance.getEntriesByType("navigation");
+    const back = event.persisted || (entry && entry.type === "back_forward");
+    if (!noted || noted.page !== location.pathname || !back) return;
+    sessionStorage.removeItem(RETURN);
+    const holder = document.getElementById(noted.id);
+    const target = holder && (noted.index < 0 ? holder : holder.querySelectorAll("a[href]")[noted.index]);
+    if (!target) return;
+    refocusing = true; // no card opens: the reader is back where they were, not asking for a preview
+    target.focus({ preventScroll: true });
+    refocusing = false;
+  });
+
   // -- the way back from a cited paragraph ------------------------------------------
 
   function offerWayBack() {
