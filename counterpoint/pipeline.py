@@ -15,6 +15,8 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import posixpath
+import re
 import tempfile
 import threading
 import time
@@ -65,6 +67,7 @@ from counterpoint.plan import (
 )
 from counterpoint.render import (
     BUILT_IN,
+    BUILT_IN_NAME,
     KeptPart,
     Renderer,
     Theme,
@@ -583,7 +586,7 @@ class Builder:
         broken = self._links.update({p: e.links for p, e in changed.items() if e.links}, listed)
         if broken:
             self._links = LinkIndex()  # it has taken in pages that this failed build does not keep
-            raise BuildFailed(_blame(broken, prepared.plan))
+            raise BuildFailed(_blame(broken, prepared.plan, self.root, prepared.renderer.theme))
         self._rendered, self._built_from, self._made_from = rendered, values, made_from
         if last is None or last.plan is not prepared.plan:
             readers: dict[str, list[int]] = {}
@@ -618,7 +621,7 @@ class Builder:
         staging = Staging(out, tidy_later)
         try:
             size = worker_count(len(setup.files), self.workers, self.jobs)
-            build = _ColdBuild(setup, self._parsers, staging, self.strict)
+            build = _ColdBuild(setup, self._parsers, staging, self.strict, self.root)
             del setup  # the build holds the inputs, and lets them go once loaded
             done = run_team(size, build.run, queues=2, expected=(BuildFailed,))
             if index and self.pagefind is not None:
@@ -1033,8 +1036,9 @@ class _ColdBuild:
     Every process decides alike from what they swapped, so a build that fails fails in all of them.
     """
 
-    def __init__(self, setup: _Setup, parsers: Parsers, staging: Staging, strict: bool) -> None:
+    def __init__(self, setup: _Setup, parsers: Parsers, staging: Staging, strict: bool, root: Path) -> None:
         self.setup = setup
+        self.root = root
         self.parsers = parsers
         self.staging = staging
         self.strict = strict
@@ -1061,7 +1065,7 @@ class _ColdBuild:
         paths = tuple(sorted(o.path for o in plan))
         broken = broken_packed_links([packed for packed, _, _ in reports if packed], set(paths))
         if broken:
-            raise BuildFailed(_blame(broken, plan))
+            raise BuildFailed(_blame(broken, plan, self.root, self.setup.theme))
         warnings = () if self.strict else tuple(p for p in problems if p.warning)
         config = site.config
         return _Built(paths, sum(s.citations for s in ordered), warnings, config.base_url, config.build.directory_urls)
@@ -1325,15 +1329,54 @@ def _judge(problems: Sequence[Problem], strict: bool) -> None:
         raise BuildFailed(errors)
 
 
-def _blame(problems: list[Problem], plan: Sequence[Output]) -> list[Problem]:
-    """Report a broken link on a page made from a content file against that file, which is what to edit."""
+def _blame(problems: list[Problem], plan: Sequence[Output], root: Path, theme: Theme) -> list[Problem]:
+    """Report a broken link against what to edit: the content file a page is made from, at the line the link is
+    written on; or, for a link no content file writes (on a page made from none, or on pages of several), the
+    templates, once for all the pages it is on."""
     made_from = {f"output/{o.path}": o.source for o in plan if o.source}
-    return [
-        Problem(source, None, f"{p.message} (on {p.path.removeprefix('output/')})")
-        if (source := made_from.get(p.path))
-        else p
-        for p in problems
-    ]
+    by_target: dict[tuple[str, str], list[tuple[Problem, str | None]]] = {}  # a link's target: where it breaks
+    blamed: list[Problem] = []
+    for problem in problems:
+        written = _LINK_WRITTEN.match(problem.message)
+        if written is None:  # wrong whatever the site holds (an absolute path): where it stands
+            source = made_from.get(problem.path)
+            page = problem.path.removeprefix("output/")
+            blamed.append(Problem(source, None, f"{problem.message} (on {page})") if source else problem)
+            continue
+        page = problem.path.removeprefix("output/")
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), written[1]))
+        by_target.setdefault((written[2], target), []).append((problem, made_from.get(problem.path)))
+    for (kind, target), found in by_target.items():
+        sources = {source for _, source in found}
+        if None in sources or len(sources) > 1:
+            on = [problem.path.removeprefix("output/") for problem, _ in found]
+            listed = ", ".join(on[:3]) + (f" and {len(on) - 3} more" if len(on) > 3 else "")
+            what = "which is not in the site" if kind == "leads" else "an anchor that page does not have"
+            where = theme.folder if theme.own else BUILT_IN_NAME
+            blamed.append(Problem(where, None, f"a template links to '{target}', {what} (on {listed})"))
+            continue
+        for problem, source in found:
+            assert source is not None
+            written = _LINK_WRITTEN.match(problem.message)
+            line = _line_of(root / source, written[1]) if written else None
+            blamed.append(Problem(source, line, f"{problem.message} (on {problem.path.removeprefix('output/')})"))
+    return blamed
+
+
+_LINK_WRITTEN = re.compile(r"link '(.*?)' (leads|names)")
+"""The link a broken-link message names, as the page writes it, and how it is broken."""
+
+
+def _line_of(path: Path, link: str) -> int | None:
+    """Return the line of a content file where `link` is written (a broken build reads the file again), or None
+    where it is not to be found as written (Markdown may spell it otherwise: `<a b.html>` is `a%20b.html`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    at = text.find(f"]({link}")
+    at = text.find(link) if at < 0 else at
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def _display(folder: Path, root: Path) -> str:

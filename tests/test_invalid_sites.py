@@ -309,10 +309,23 @@ def test_a_byte_order_mark_is_not_content(golden_copy: Path, build_site: Build) 
 
 def test_a_broken_link_in_content_names_the_file_to_edit(golden_copy: Path, build_site: Build) -> None:
     edit(golden_copy / "content/topics/shops.md", "## Context\n", "## Context\n\nSee [the map](../map/).\n")
+    text = (golden_copy / "content/topics/shops.md").read_text(encoding="utf-8")
+    line = text[: text.index("See [the map]")].count("\n") + 1
     _, _, err = build_site(golden_copy)
     assert problems(err) == [
-        "content/topics/shops.md: link '../map/' leads to a page that is not in the site (on topics/shops/index.html)"
+        f"content/topics/shops.md:{line}: link '../map/' leads to a page that is not in the site "
+        "(on topics/shops/index.html)"
     ]
+
+
+def test_a_broken_link_a_template_writes_is_blamed_on_the_templates_once(golden_copy: Path, build_site: Build) -> None:
+    """It was reported on each page, against each page's content file, though no content file writes it."""
+    edit(golden_copy / "templates/base.html", "</footer>", "<a href=\"{{ link('map.html') }}\">Map</a></footer>")
+    _, _, err = build_site(golden_copy)
+    [problem] = problems(err)
+    said = "templates: a template links to 'map.html', which is not in the site (on about/index.html, "
+    assert problem.startswith(said)
+    assert problem.endswith(" more)")
 
 
 def test_a_perspective_without_a_source_is_a_warning(golden_copy: Path, build_site: Build) -> None:
