@@ -13,6 +13,7 @@ import difflib
 import functools
 import itertools
 import sys
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple
@@ -336,6 +337,9 @@ def difference(quote: str, passage: str) -> str:
         ours, theirs = " ".join(quoted[i1:i2]), " ".join(source[j1:j2])
         if operation == "replace":
             if i2 - i1 == 1 and j2 - j1 == 1:
+                hidden = _invisible(ours, theirs)
+                if hidden:
+                    return hidden
                 ours, theirs = _differing_characters(ours, theirs)
             return f"the quote has '{clip(ours, 30)}' where the source has '{clip(theirs, 30)}'"
         if operation == "delete":
@@ -346,6 +350,18 @@ def difference(quote: str, passage: str) -> str:
 
 
 _PUNCTUATION = "\"'.,;:!?()[]-"
+
+
+def _invisible(ours: str, theirs: str) -> str:
+    """Name the characters no one sees (a soft hyphen, a zero-width space) that alone tell two words apart."""
+    seen = [(word, "".join(c for c in word if unicodedata.category(c) != "Cf")) for word in (ours, theirs)]
+    if seen[0][1] != seen[1][1]:
+        return ""
+    side, word = ("source", theirs) if len(theirs) > len(seen[1][1]) else ("quote", ours)
+    names = ", ".join(
+        f"U+{ord(c):04X} {unicodedata.name(c, '').lower()}".rstrip() for c in word if unicodedata.category(c) == "Cf"
+    )
+    return f"the {side} has a character no one sees in '{seen[0][1]}': {names}"
 
 
 def _differing_characters(ours: str, theirs: str) -> tuple[str, str]:

@@ -339,6 +339,8 @@ def test_build_py_leaves_the_replaced_site_to_a_background_removal(tmp_path: Pat
         ),
         ("the third paragrph", "The third paragraph.", "the quote has 'paragrph' where the source has 'paragraph'"),
         ("the words", "The words", ""),
+        # a character no one sees is named, not shown as nothing
+        ("zero width", "zero\u200b width", "the source has a character no one sees in 'zero': U+200B zero width space"),
     ],
 )
 def test_the_difference_named_is_the_one_that_matters(quote: str, passage: str, said: str) -> None:
