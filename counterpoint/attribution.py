@@ -78,7 +78,7 @@ def dropped_hedges(
     start, end = spans[0]
     lead_start = max(0, start - 80)  # the word before the quote is near it: search no further back
     before = _LAST_WORD.search(text, lead_start, start)
-    if before and before[1].lower() in hedges.qualifiers and not _says(said, before[1]):
+    if before and _qualifies(before[1].lower(), text, start, hedges) and not _says(said, before[1]):
         word = before[1]
         lead = re.split(r"[.!?;:]\s", text[: before.start()])[-1].split()[-6:]  # the clause, up to 6 words
         context = clip(" ".join([*lead, text[before.start() : end]]), 90)
@@ -98,6 +98,16 @@ def dropped_hedges(
             )
             problems.append(Problem(path, line, message, warning=True))
     return problems
+
+
+def _qualifies(word: str, text: str, start: int, hedges: Hedges) -> bool:
+    """Return True if `word`, just before a quote starting at `start` of `text`, qualifies what it says."""
+    if word in hedges.qualifiers:
+        return True
+    if word not in hedges.before_numbers:
+        return False
+    first = _WORD.match(text, start)
+    return first is not None and (first[0][:1].isdigit() or first[0].lower() in hedges.numbers)
 
 
 def _says(text: str, word: str) -> bool:

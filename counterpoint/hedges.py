@@ -18,6 +18,11 @@ class Hedges:
     """Words a quote must not start just after: hedges, quantifiers and negations, in lower case."""
     negations: frozenset[str]
     """Words an ellipsis must not cut out, in lower case."""
+    before_numbers: frozenset[str] = frozenset()
+    """Words a quote must not start just after when it starts with a number ("about 900", "only 12"): elsewhere
+    they are common words ("a report about the decline")."""
+    numbers: frozenset[str] = frozenset()
+    """Numbers written as words, in lower case (a quote starting with a digit starts with a number too)."""
 
 
 _NEGATIONS_EN = frozenset({"not", "never", "no", "nor", "cannot", "hardly", "rarely", "seldom"})
@@ -54,16 +59,9 @@ _BY_LANGUAGE = {
                 "few",
                 "almost",
                 "nearly",
-                # a number made approximate, or smaller than it reads: "about 900", "only 12", "at least 40"
-                "about",
-                "around",
                 "roughly",
                 "approximately",
-                "estimated",
-                "only",
                 "merely",
-                "just",
-                "least",
                 "generally",
                 "typically",
                 "potentially",
@@ -73,6 +71,16 @@ _BY_LANGUAGE = {
             }
         ),
         negations=_NEGATIONS_EN,
+        # a number made approximate, or smaller than it reads: "about 900", "only 12", "at least 40"
+        before_numbers=frozenset({"about", "around", "estimated", "only", "just", "least", "some", "over", "under"}),
+        numbers=frozenset(
+            {
+                *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+                *("eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "half"),
+                *("hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions"),
+                *("dozen", "dozens"),
+            }
+        ),
     ),
 }
 

@@ -149,6 +149,16 @@ def test_a_quote_dropping_what_makes_a_number_approximate_or_small_is_flagged(
     assert f'warning: the quote "900 people" starts just after "{dropped}" in the source' in err
 
 
+def test_about_or_only_before_words_that_are_no_number_is_no_hedge(golden_copy: Path, build_site: Build) -> None:
+    gazette = golden_copy / GAZETTE
+    text = "The paper ran a report about the decline of local shops, the only report this year."
+    gazette.write_text(gazette.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+    quotes = '"the decline of local shops" [@green-gazette ¶9], "report this year" [@green-gazette ¶9]'
+    edit(golden_copy / SHOPS, NAMED, f"{NAMED}\n\nIt covers {quotes}.")
+    status, _, err = build_site(golden_copy, "--strict")
+    assert status == 0, err
+
+
 @pytest.mark.parametrize(
     "citation",
     [
