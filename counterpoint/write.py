@@ -156,7 +156,7 @@ class Staging:
             # The marker first: a build killed in between leaves a folder that the next one knows as its own.
             # It names what the build wrote, so the next build knows what else is the user's.
             written = sorted(entry.name for entry in _entries(self.folder) if entry.name != STAGING)
-            (self.folder / MARKER).write_text(_WRITTEN + "".join(f"{name}\n" for name in written), encoding="utf-8")
+            (self.folder / MARKER).write_bytes(_WRITTEN.encode() + _names(written))
             (self.folder / STAGING).unlink()
             if self.mounted:
                 _swap_contents(self.folder, self.out, {entry.name for entry in yours})
@@ -168,9 +168,12 @@ class Staging:
             raise BuildFailed([self.problem(error)]) from None
 
     def discard(self) -> None:
-        """Remove what is left of the staging folder (nothing, after a commit), and let the next build in."""
+        """Remove what is left of the staging folder (nothing, after a commit), and let the next build in. The
+        user's entries that a failed or interrupted commit carried into it go back to the output first."""
         try:
             if self.folder.exists():
+                with contextlib.suppress(OSError):
+                    _put_back(self.folder, self.out)
                 shutil.rmtree(self.folder, ignore_errors=True)
         finally:
             self._unlock()
@@ -243,12 +246,31 @@ def _written(folder: Path) -> frozenset[str] | None:
     """Return the names the build that made `folder` wrote at its top, or None for a folder whose marker does
     not say (one made before markers said, or a replaced site's)."""
     try:
-        text = (folder / MARKER).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = (folder / MARKER).read_bytes()
+    except OSError:
         return None
-    if not text.startswith(_WRITTEN):
-        return None
-    return frozenset(text[len(_WRITTEN) :].splitlines())
+    head = _WRITTEN.encode()
+    return frozenset(_read_names(data[len(head) :])) if data.startswith(head) else None
+
+
+def _names(names: Iterable[str]) -> bytes:
+    """Return file names as bytes, each ended by NUL, which no name holds (a new line may be in one, and a name
+    need not be UTF-8)."""
+    return b"".join(os.fsencode(name) + b"\0" for name in names)
+
+
+def _read_names(data: bytes) -> list[str]:
+    return [os.fsdecode(name) for name in data.split(b"\0")[:-1]]
+
+
+def _put_back(folder: Path, out: Path) -> None:
+    """Move the user's entries that a build carried into `folder` (a staging folder, or the site it replaced)
+    back into `out`, where they were: the build did not get as far as putting its site in place."""
+    if _written(folder) is None or not out.is_dir():
+        return
+    for entry in _yours(folder):
+        if not os.path.lexists(out / entry.name):
+            os.rename(entry, out / entry.name)
 
 
 def _yours(folder: Path) -> list[Path]:
@@ -336,10 +358,8 @@ def _recover(out: Path, mounted: bool) -> None:
             continue
         if mounted and ((folder / MOVING_OUT).exists() or (folder / MOVING_IN).exists()):
             _roll_back(folder, out)  # killed while swapping the contents of a mount point
-        elif out.is_dir() and _written(folder) is not None:
-            for entry in _yours(folder):  # the user's entries, on their way to the new site: put them back
-                if not os.path.lexists(out / entry.name):
-                    os.rename(entry, out / entry.name)
+        else:
+            _put_back(folder, out)  # the user's entries, on their way to the new site
         shutil.rmtree(folder, ignore_errors=True)  # a replaced site may be being removed in the background
 
 
@@ -392,9 +412,11 @@ def _swap(staging: Path, out: Path, later: bool = False) -> None:
 
 MOVING_OUT = ".counterpoint-moving-out"
 MOVING_IN = ".counterpoint-moving-in"
+"""Which half of a swap of contents was under way, so a killed swap can be rolled back to the old site."""
 KEPT = ".counterpoint-kept"
 """In a replaced site's folder inside a mount point: the names of the user's entries, which stayed put."""
-"""Which half of a swap of contents was under way, so a killed swap can be rolled back to the old site."""
+OLD_MARKER = ".counterpoint-old-marker"
+"""In a replaced site's folder inside a mount point: the old site's marker, which a rollback puts back."""
 
 
 def _swap_contents(staging: Path, out: Path, kept: Collection[str] = ()) -> None:
@@ -405,8 +427,10 @@ def _swap_contents(staging: Path, out: Path, kept: Collection[str] = ()) -> None
     """
     retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out))
     (retired / MARKER).write_text("Replaced by a build; the next build removes this folder.\n")
-    (retired / KEPT).write_text("".join(f"{name}\n" for name in sorted(kept)), encoding="utf-8")
+    (retired / KEPT).write_bytes(_names(sorted(kept)))
     (retired / MOVING_OUT).touch()
+    if (out / MARKER).is_file():  # the old site's marker: a rollback puts it back with the site it describes
+        os.rename(out / MARKER, retired / OLD_MARKER)
     for entry in _entries(out):
         if entry.name not in kept:
             os.rename(entry, retired / entry.name)
@@ -423,7 +447,7 @@ def _swap_contents(staging: Path, out: Path, kept: Collection[str] = ()) -> None
 def _roll_back(retired: Path, out: Path) -> None:
     """Undo a swap of contents that was killed: put the old site's entries back where they were."""
     try:
-        kept = set((retired / KEPT).read_text(encoding="utf-8").splitlines())
+        kept = set(_read_names((retired / KEPT).read_bytes()))
     except OSError:
         kept = set()
     if (retired / MOVING_IN).exists():  # the old site is all out: what stands in `out` is part of the new one
@@ -431,7 +455,9 @@ def _roll_back(retired: Path, out: Path) -> None:
             if entry.name not in kept:
                 shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     for entry in retired.iterdir():
-        if entry.name not in (MARKER, MOVING_IN, MOVING_OUT, KEPT):
+        if entry.name == OLD_MARKER:
+            os.replace(entry, out / MARKER)
+        elif entry.name not in (MARKER, MOVING_IN, MOVING_OUT, KEPT):
             os.rename(entry, out / entry.name)
 
 
