@@ -1331,35 +1331,30 @@ def _judge(problems: Sequence[Problem], strict: bool) -> None:
 
 def _blame(problems: list[Problem], plan: Sequence[Output], root: Path, theme: Theme) -> list[Problem]:
     """Report a broken link against what to edit: the content file a page is made from, at the line the link is
-    written on; or, for a link no content file writes (on a page made from none, or on pages of several), the
-    templates, once for all the pages it is on."""
+    written on; or, for a link no content file writes (on a page made from none, or not found in the page's
+    file), the templates, once for all the pages it is on."""
     made_from = {f"output/{o.path}": o.source for o in plan if o.source}
-    by_target: dict[tuple[str, str], list[tuple[Problem, str | None]]] = {}  # a link's target: where it breaks
+    by_template: dict[str, list[str]] = {}  # a template's broken link (its target): the pages it is on
     blamed: list[Problem] = []
     for problem in problems:
+        page = problem.path.removeprefix("output/")
+        source = made_from.get(problem.path)
         written = _LINK_WRITTEN.match(problem.message)
         if written is None:  # wrong whatever the site holds (an absolute path): where it stands
-            source = made_from.get(problem.path)
-            page = problem.path.removeprefix("output/")
             blamed.append(Problem(source, None, f"{problem.message} (on {page})") if source else problem)
             continue
-        page = problem.path.removeprefix("output/")
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), written[1]))
-        by_target.setdefault((written[2], target), []).append((problem, made_from.get(problem.path)))
-    for (kind, target), found in by_target.items():
-        sources = {source for _, source in found}
-        if None in sources or len(sources) > 1:
-            on = [problem.path.removeprefix("output/") for problem, _ in found]
-            listed = ", ".join(on[:3]) + (f" and {len(on) - 3} more" if len(on) > 3 else "")
-            what = "which is not in the site" if kind == "leads" else "an anchor that page does not have"
-            where = theme.folder if theme.own else BUILT_IN_NAME
-            blamed.append(Problem(where, None, f"a template links to '{target}', {what} (on {listed})"))
+        line = _line_of(root / source, written[1]) if source else None
+        if source and line is not None:
+            blamed.append(Problem(source, line, f"{problem.message} (on {page})"))
             continue
-        for problem, source in found:
-            assert source is not None
-            written = _LINK_WRITTEN.match(problem.message)
-            line = _line_of(root / source, written[1]) if written else None
-            blamed.append(Problem(source, line, f"{problem.message} (on {problem.path.removeprefix('output/')})"))
+        link = written[1]
+        target = link if link.startswith("#") else posixpath.normpath(posixpath.join(posixpath.dirname(page), link))
+        kind = "which is not in the site" if written[2] == "leads" else "an anchor that page does not have"
+        by_template.setdefault(f"a template links to '{target}', {kind}", []).append(page)
+    where = theme.folder if theme.own else BUILT_IN_NAME
+    for message, pages in by_template.items():
+        listed = ", ".join(pages[:3]) + (f" and {len(pages) - 3} more" if len(pages) > 3 else "")
+        blamed.append(Problem(where, None, f"{message} (on {listed})"))
     return blamed
 
 
@@ -1369,14 +1364,22 @@ _LINK_WRITTEN = re.compile(r"link '(.*?)' (leads|names)")
 
 def _line_of(path: Path, link: str) -> int | None:
     """Return the line of a content file where `link` is written (a broken build reads the file again), or None
-    where it is not to be found as written (Markdown may spell it otherwise: `<a b.html>` is `a%20b.html`)."""
+    where the file does not write it. Markdown writes a link's spaces and other letters percent-encoded
+    (`[x](<a b.html>)` is `a%20b.html`, `café` is `caf%C3%A9`): the link is looked for as written, and decoded."""
+    from urllib.parse import unquote
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    at = text.find(f"]({link}")
-    at = text.find(link) if at < 0 else at
-    return text.count("\n", 0, at) + 1 if at >= 0 else None
+    for form in dict.fromkeys((link, unquote(link))):
+        at = text.find(f"]({form}")
+        at = text.find(form) if at < 0 else at
+        if at < 0:
+            at = text.find(f"](<{form}")
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return None
 
 
 def _display(folder: Path, root: Path) -> str:

@@ -335,3 +335,17 @@ def test_a_perspective_without_a_source_is_a_warning(golden_copy: Path, build_si
     assert (
         "site.yaml: warning (an error under --strict): perspective 'keep' has no source in content/articles/; " in err
     )
+
+
+def test_the_same_missing_image_in_two_files_is_blamed_on_each(golden_copy: Path, build_site: Build) -> None:
+    """Grouped by what it leads to, it was taken for a template's link, though each file writes it."""
+    edit(golden_copy / "content/topics/shops.md", "## Context\n", "## Context\n\n![A map](../../images/map.png)\n")
+    edit(golden_copy / "content/topics/air.md", "## Context\n", "## Context\n\n![A café](../../images/café.png)\n")
+    edit(golden_copy / "content/pages/about.md", "This site", "![A map](../images/map.png) This site")
+    _, _, err = build_site(golden_copy)
+    assert [p.split(":")[0] for p in problems(err)] == [
+        "content/pages/about.md",
+        "content/topics/air.md",
+        "content/topics/shops.md",
+    ]
+    assert all(p.split(":")[1].isdigit() for p in problems(err)), "each at its line"
