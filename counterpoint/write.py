@@ -238,8 +238,9 @@ def _read_all(descriptor: int, start: int, size: int) -> bytes:
     return data
 
 
-_WRITTEN = "Built by Counterpoint. The next build replaces what it wrote (below), and keeps anything else.\n"
-"""The first line of the marker of a site, followed by the names the build wrote at the top of the folder."""
+_WRITTEN = "Built by Counterpoint. The next build replaces what it wrote (named below, NUL-ended), keeps the rest.\n"
+"""The first line of the marker of a site, followed by the names the build wrote at the top of the folder. A
+marker with another first line (an older build's) lists nothing: its folder's hidden entries are the user's."""
 
 
 def _written(folder: Path) -> frozenset[str] | None:
