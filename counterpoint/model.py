@@ -217,6 +217,13 @@ class Article:
         """Return the blocks ¶first to ¶last."""
         return self.blocks[first - 1 : last]
 
+    @functools.cached_property
+    def page_text(self) -> str:
+        """Return the source's text as a browser searches its page for a text fragment's words: lower case,
+        white space single, its paragraphs apart (less the page's headings and links, which rarely hold a
+        quote's words). Made when first asked for, by the citations that quote the source."""
+        return "\n".join(" ".join(block.text.split()) for block in self.blocks).lower()
+
     def speaker(self, number: int) -> str | None:
         """Return who speaks in ¶number, or None when it is the outlet's own voice."""
         return next((v.name for v in self.voices if number in v), None)

@@ -225,12 +225,12 @@ def _find_part(text: str, part: str, start: int) -> int:
         start = found + 1
 
 
-def found_again(folded: str, quote: str, start: int) -> bool:
-    """Return True if the folded text holds all of `quote`, in order, from `start` on (past where it was found:
-    a quote that a paragraph holds twice). Folding keeps a text's length but for decomposed accents, where the
-    original's offset is near enough."""
+def found_twice(folded: str, quote: str) -> bool:
+    """Return True if the folded text holds all of `quote`, in order, twice: from a place past the start of
+    where it is first found, too."""
     parts = split_quote(quote)
-    return bool(parts) and _find_folded(folded, parts, min(start, len(folded))) is not None
+    first = _find_folded(folded, parts) if parts else None
+    return first is not None and _find_folded(folded, parts, first[0][0] + 1) is not None
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:

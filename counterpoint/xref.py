@@ -46,7 +46,7 @@ from counterpoint.quotes import (
     closest,
     fold,
     folded_spans,
-    found_again,
+    found_twice,
     holds,
     locate,
     split_quote,
@@ -266,7 +266,7 @@ def _resolve_quote(
     block = article.blocks[match.number - 1]
     text = block.text
     words = tuple(text[start:end] for start, end in match.spans)
-    if found_again(block.folded, quote, match.spans[0][0] + 1):
+    if found_twice(block.folded, quote):
         problems.append(
             Problem(
                 path,
@@ -276,25 +276,8 @@ def _resolve_quote(
                 warning=True,
             )
         )
-    fragment = text_fragment(text, match.spans, _page_text(article))
+    fragment = text_fragment(text, match.spans, article.page_text)
     return Target(article.slug, Paragraphs(match.number, match.number), quote, words, fragment, match.spans)
-
-
-_PAGES: dict[int, tuple[Article, str]] = {}
-"""The text of each source, as `_page_text` made it, by the source's identity (the source kept, so it stays)."""
-
-
-def _page_text(article: Article) -> str:
-    """Return a source's text, lower case, white space single, its paragraphs apart: what a browser searches
-    for a text fragment's words (less the page's headings and links, which rarely hold a quote's)."""
-    kept = _PAGES.get(id(article))
-    if kept is not None and kept[0] is article:
-        return kept[1]
-    if len(_PAGES) > 4096:
-        _PAGES.clear()
-    text = "\n".join(" ".join(block.text.split()) for block in article.blocks).lower()
-    _PAGES[id(article)] = (article, text)
-    return text
 
 
 def _why_not(quote: str, passages: Sequence[Block], everywhere: Sequence[Block]) -> str:
