@@ -90,10 +90,10 @@ def from_text(text: str, name: str) -> Imported:
 
 _BLOCKS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dd", "dt")
 _CHECKED = (*_BLOCKS, "aside", "figcaption")
-_SEPARATE = (*_CHECKED, "br", "div", "section", "figure", "ul", "ol", "dl", "table", "tr", "td", "th")
-"""Elements a browser shows apart from the text after them."""
 """What the check reads as blocks of the article container: a box or a caption inside the article (a footnote,
 a fact box) may be its text, which the extractor tends to drop."""
+_SEPARATE = (*_CHECKED, "br", "div", "section", "figure", "ul", "ol", "dl", "table", "tr", "td", "th")
+"""Elements a browser shows apart from the text after them."""
 _CHROME_TAGS = {"nav": "navigation", "aside": "aside", "footer": "footer", "form": "form"}
 _CHROME_WORDS = (
     ("cookie|consent|gdpr", "cookie banner"),

@@ -40,7 +40,7 @@ class InputReader:
             try:
                 status = os.stat(path)
                 if not stat.S_ISREG(status.st_mode):
-                    self.unreadable[rel] = _NOT_A_FILE
+                    self.unreadable[rel] = NOT_A_FILE
                     continue
                 stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
                 previous = self._seen.get(rel)
@@ -49,7 +49,7 @@ class InputReader:
                     continue
                 seen[rel] = (stamp, _read(path, status.st_size))
             except OSError as error:
-                self.unreadable[rel] = _why(path, error)
+                self.unreadable[rel] = why_unreadable(path, error)
         self._seen = seen
         return {rel: data for rel, (_, data) in seen.items()}
 
@@ -76,13 +76,13 @@ class InputReader:
                 status = os.stat(path)
                 if not stat.S_ISREG(status.st_mode):
                     seen.pop(rel, None)  # a pipe: no input (opening a pipe would wait for ever)
-                    self.unreadable[rel] = _NOT_A_FILE
+                    self.unreadable[rel] = NOT_A_FILE
                     continue
                 seen[rel] = ((status.st_mtime_ns, status.st_size, status.st_ino), _read(path, status.st_size))
             except OSError as error:
                 seen.pop(rel, None)
                 if os.path.lexists(path):  # there, but not to be read
-                    self.unreadable[rel] = _why(path, error)
+                    self.unreadable[rel] = why_unreadable(path, error)
         # A file edited keeps its place; one added goes to the end, out of order.
         self._seen = seen if seen.keys() <= self._seen.keys() else {rel: seen[rel] for rel in sorted(seen)}
         return {rel: data for rel, (_, data) in self._seen.items()}
@@ -99,7 +99,7 @@ class InputReader:
             except FileNotFoundError:
                 continue  # a site without pages, say
             except OSError as error:
-                self.unreadable[f"content/{folder}"] = _why(directory, error)
+                self.unreadable[f"content/{folder}"] = why_unreadable(directory, error)
                 continue
             for entry in entries:
                 if entry.name.startswith("."):
@@ -112,13 +112,13 @@ class InputReader:
                         yield rel, entry.path  # a file, or not: `read` tells
                 except OSError as error:  # a link in a loop
                     if entry.name.endswith(MARKDOWN):
-                        self.unreadable[rel] = _why(entry.path, error)
+                        self.unreadable[rel] = why_unreadable(entry.path, error)
 
 
-_NOT_A_FILE = "it is not a file (but a folder, a pipe or a device); put the text in a file of that name"
+NOT_A_FILE = "it is not a file (but a folder, a pipe or a device); put the text in a file of that name"
 
 
-def _why(path: str, error: OSError) -> str:
+def why_unreadable(path: str, error: OSError) -> str:
     """Say why an input that is there cannot be read, and what to do."""
     if os.path.islink(path) and not os.path.exists(path):
         return f"it is a link to {os.readlink(path)}, which is not there (or a link in a loop); fix or remove it"
@@ -181,7 +181,7 @@ def read_folder(
         except OSError as error:
             if unreadable is None:
                 raise
-            unreadable[path] = _why(str(path), error)
+            unreadable[path] = why_unreadable(str(path), error)
     return files
 
 

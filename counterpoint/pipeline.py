@@ -449,6 +449,8 @@ class _Setup:
     static files (`static.py`) under their own, each with its plain name."""
     static: tuple[str, ...]
     """The paths of the site's static files."""
+    theme_assets: frozenset[str]
+    """The hashed names of the theme's assets."""
 
 
 @dataclass(frozen=True)
@@ -530,7 +532,7 @@ class Builder:
         """The content files as the last build loaded them."""
         self._resolutions: _Resolutions | None = None
         """The citations as the last build resolved them."""
-        self._hashed: tuple[str, dict[str, tuple[bytes, str]]] = ("", {})
+        self._hashed: tuple[str, dict[str, tuple[bytes, str]], frozenset[str]] = ("", {}, frozenset())
         """The theme's assets under their hashed names, with the stamp of the theme."""
         self._plain = ("", False)
         """Whether the theme of a stamp spells its attributes plainly (`checks.plain_attributes`)."""
@@ -747,6 +749,7 @@ class Builder:
             built_in,
             assets,
             tuple(static),
+            self._hashed[2],
         )
 
     def _prepare(self, changed: Collection[str] | None = None) -> _Prepared:
@@ -762,7 +765,7 @@ class Builder:
         _judge(problems, self.strict)
         assets = setup.assets
         plan, citing = self._plan(site, resolutions, tuple(assets))
-        _refuse_clashes(plan, setup.static)
+        _refuse_clashes(plan, setup.static, setup.theme_assets)
         if self._fragments[0] is not config:
             self._fragments = (config, {})
         if self._parts[0] is not config:
@@ -996,10 +999,11 @@ class Builder:
 
     def _assets(self, theme: Theme, static: Mapping[str, bytes]) -> dict[str, tuple[bytes, str]]:
         """Return the theme's assets under their hashed names (`render.hashed_assets`), hashed once per theme,
-        and the site's static files under their own."""
+        and the site's static files under their own (`_refuse_clashes` refuses one at a theme asset's)."""
         if self._hashed[0] != self._theme_stamp:  # the stamp of this build's theme and static files (`_setup`)
+            hashed = hashed_assets(theme.files)
             published = {path: (data, path) for path, data in static.items()}
-            self._hashed = (self._theme_stamp, {**hashed_assets(theme.files), **published})
+            self._hashed = (self._theme_stamp, {**hashed, **published}, frozenset(hashed))
         return self._hashed[1]
 
 
@@ -1053,7 +1057,7 @@ class _ColdBuild:
         problems += uncited(site.articles, {slug for s in ordered for slug in s.cited})
         _judge(problems, self.strict)
         plan = make_plan(site, {s.path: s.cited for s in ordered}, tuple(self.setup.assets))
-        _refuse_clashes(plan, self.setup.static)
+        _refuse_clashes(plan, self.setup.static, self.setup.theme_assets)
         reports = team.gather(self._render_share(team, site, plan, resolved, ordered))
         cldr.save()  # what Babel said of the language, for the next build
         if team.rank:
@@ -1240,10 +1244,10 @@ class _Derived(Mapping[str, R], Generic[V, R]):
         return len(self._base)
 
 
-def _refuse_clashes(plan: Sequence[Output], static: Sequence[str]) -> None:
-    """Fail the build on a static file at a path the site writes itself."""
+def _refuse_clashes(plan: Sequence[Output], static: Sequence[str], theme_assets: frozenset[str]) -> None:
+    """Fail the build on a static file at a path the site writes itself (a theme's asset too)."""
     if static:
-        generated = {output.path for output in plan if not isinstance(output.spec, Asset)}
+        generated = {output.path for output in plan if not isinstance(output.spec, Asset)} | theme_assets
         clashing = clashes(list(static), generated)
         if clashing:
             raise BuildFailed(clashing)
