@@ -282,6 +282,8 @@ _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]:?")
 """A footnote's marker or note, as Pandoc writes them: `[^1]`, `[^1]: text`."""
 _LOOKALIKE = re.compile(r"\[(?:[^\[\]]*\s)?@\s*[a-z0-9][a-z0-9-]*[^\[\]]*\]")
 """Brackets holding `@slug` that are no citation: `[ @a ¶2 ]`, `[see @a ¶2]`."""
+_MAYBE_LOOKALIKE = re.compile(r"\[[^\[\]@]*\s@")
+"""What the Markdown of such brackets holds (a citation, `[@`, has no space before its `@`)."""
 
 
 _UNCLOSED = re.compile(r'(?<![0-9])"|[“”«»„「」『』]')
@@ -299,9 +301,11 @@ def _unclosed(children: Sequence[Token], path: str, line: int) -> list[Problem]:
             continue
         text = plain_text(segment, code=False)
         segment = []
-        mark = _UNCLOSED.search(_PROSE_QUOTE.sub("", text))
+        quoted = [match.span() for match in _PROSE_QUOTE.finditer(text)]
+        marks = (m for m in _UNCLOSED.finditer(text) if not any(a <= m.start() < b for a, b in quoted))
+        mark = next(marks, None)
         if mark:
-            after = clip(text[text.index(mark.group()) :].strip(), 40)
+            after = clip(text[mark.start() :].strip(), 40)
             message = (
                 f"the quotation mark {mark.group()} has no other half before the next citation ({after}), so the "
                 "words it opens are not checked against the source; close the quotation before the citation, or "
@@ -321,6 +325,7 @@ def _lookalikes(tokens: Sequence[Token], path: str, line_offset: int) -> list[Pr
         line = line_offset + (token.map or [0])[0] + 1
         if _UNCLOSED.search(token.content):
             warnings += _unclosed(token.children, path, line)
+        text = ""  # the paragraph's text, made when a warning may be due (most paragraphs need none)
         if "[^" in token.content:
             text = plain_text([c for c in token.children if c.type != "citation"], code=False)
             note = _FOOTNOTE.search(text)
@@ -330,9 +335,9 @@ def _lookalikes(tokens: Sequence[Token], path: str, line_offset: int) -> list[Pr
                     "would be published as it stands; say it in the text instead"
                 )
                 warnings.append(Problem(path, line, message, warning=True))
-        if "@" not in token.content:
+        if not _MAYBE_LOOKALIKE.search(token.content):
             continue
-        text = plain_text([c for c in token.children if c.type != "citation"], code=False)
+        text = text or plain_text([c for c in token.children if c.type != "citation"], code=False)
         for found in _LOOKALIKE.finditer(text):
             warnings.append(
                 Problem(

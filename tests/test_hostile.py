@@ -414,6 +414,7 @@ def test_citations_markdown_would_drop_or_leave_as_text_are_said(golden_copy: Pa
         ('Traders say "trade fell [@motor-monthly ¶2].', '"'),
         ('Traders say "trade fell [@motor-monthly ¶2]. One was 5\'11" tall.', "“"),  # closed past the citation
         ("Traders say « trade fell [@motor-monthly ¶2].", "«"),
+        ("They say « the elderly » lose and « trade fell [@motor-monthly ¶2].", "«"),  # the open one is named
     ],
 )
 def test_a_quotation_mark_without_its_other_half_is_a_warning(
@@ -426,6 +427,7 @@ def test_a_quotation_mark_without_its_other_half_is_a_warning(
     assert status == 0, err
     [warning] = [line for line in err.splitlines() if "has no other half" in line]
     assert f"warning: the quotation mark {mark} has no other half before the next citation" in warning
+    assert re.search(rf"\({re.escape(mark)} ?trade fell\)", warning), "the words after the mark are quoted"
     assert build_site(golden_copy, "--strict")[0] == 1
 
 
