@@ -19,7 +19,7 @@ class InputReader:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self._seen: dict[str, tuple[Stamp, bytes]] = {}
         self.folders: list[str] = []
         """Folders (or links to folders) found inside content/'s folders at the last full read: not read."""
         self.unreadable: dict[str, str] = {}
@@ -34,7 +34,7 @@ class InputReader:
         """
         if changed is not None and self._seen and not any(self._needs_full_read(rel) for rel in changed):
             return self._read_changed(changed)
-        seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        seen: dict[str, tuple[Stamp, bytes]] = {}
         self.folders, self.unreadable = [], {}
         for rel, path in self._paths():
             try:
@@ -42,12 +42,7 @@ class InputReader:
                 if not stat.S_ISREG(status.st_mode):
                     self.unreadable[rel] = NOT_A_FILE
                     continue
-                stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
-                previous = self._seen.get(rel)
-                if previous is not None and previous[0] == stamp:
-                    seen[rel] = previous
-                    continue
-                seen[rel] = (stamp, _read(path, status.st_size))
+                seen[rel] = read_unless_seen(path, status, self._seen.get(rel))
             except OSError as error:
                 self.unreadable[rel] = why_unreadable(path, error)
         self._seen = seen
@@ -113,6 +108,19 @@ class InputReader:
                 except OSError as error:  # a link in a loop
                     if entry.name.endswith(MARKDOWN):
                         self.unreadable[rel] = why_unreadable(entry.path, error)
+
+
+Stamp = tuple[int, int, int]
+"""A file's modification time, size and inode: a file whose stamp is the same is taken to be unchanged."""
+
+
+def read_unless_seen(path: str, status: os.stat_result, seen: tuple[Stamp, bytes] | None) -> tuple[Stamp, bytes]:
+    """Return a regular file's stamp and bytes: those `seen` at the last read if its stamp is the same, else read
+    again. Raise OSError."""
+    stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+    if seen is not None and seen[0] == stamp:
+        return seen
+    return stamp, _read(path, status.st_size)
 
 
 NOT_A_FILE = "it is not a file (but a folder, a pipe or a device); put the text in a file of that name"

@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 
 from counterpoint.errors import Problem
-from counterpoint.inputs import NOT_A_FILE, why_unreadable
+from counterpoint.inputs import NOT_A_FILE, Stamp, read_unless_seen, why_unreadable
 
 FOLDER = "static"
 """The folder of the site holding its static files."""
@@ -27,12 +27,12 @@ class StaticReader:
 
     def __init__(self, root: Path) -> None:
         self.folder = root / FOLDER
-        self._seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self._seen: dict[str, tuple[Stamp, bytes]] = {}
 
     def read(self) -> tuple[dict[str, bytes], str, list[Problem]]:
         """Return the files by their path in the site (sorted), a fingerprint of them, and what could not be
         read (each an error: a file left out would be a broken site)."""
-        seen: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        seen: dict[str, tuple[Stamp, bytes]] = {}
         problems: list[Problem] = []
         for rel, path in _walk(str(self.folder), "", frozenset(), problems):
             try:
@@ -40,13 +40,7 @@ class StaticReader:
                 if not stat.S_ISREG(status.st_mode):
                     problems.append(Problem(f"{FOLDER}/{rel}", None, NOT_A_FILE))
                     continue
-                stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
-                previous = self._seen.get(rel)
-                if previous is not None and previous[0] == stamp:
-                    seen[rel] = previous
-                    continue
-                with open(path, "rb") as file:
-                    seen[rel] = (stamp, file.read())
+                seen[rel] = read_unless_seen(path, status, self._seen.get(rel))
             except OSError as error:
                 problems.append(Problem(f"{FOLDER}/{rel}", None, why_unreadable(path, error)))
         self._seen = seen
