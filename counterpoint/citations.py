@@ -146,6 +146,7 @@ def pullquote_block(state: StateBlock, start_line: int, end_line: int, silent: b
 def collect_uses(state: StateCore) -> None:
     """Number every citation token and record it, with its line and its sentence, in the env."""
     cite = cite_state(state.env)
+    rows = _rows(state.tokens) if any(token.type == "tr_open" for token in state.tokens) else {}
     for token in state.tokens:
         if token.type == "pullquote":
             _record(cite, token, token.map[0] if token.map else 0, block=True)
@@ -160,7 +161,8 @@ def collect_uses(state: StateCore) -> None:
                         child.meta["error"] = child.meta["error"] or _IN_LINK
                     _attach(token.children, index)
                     lines_before = token.content[: child.meta["pos"]].count("\n")
-                    _record(cite, child, base + lines_before, block=False, sentence=sentences[index])
+                    sentence = sentences[index] or rows.get(id(token), "")  # alone in a table's cell: its row
+                    _record(cite, child, base + lines_before, block=False, sentence=sentence)
                 elif child.type == "image":
                     for hidden in _citations_in(child.children or []):
                         hidden.meta["error"] = hidden.meta["error"] or _IN_IMAGE
@@ -223,6 +225,27 @@ in commentary it stands inside quotations ("… breakthroughs — remains a chal
 
 
 _ENDED = re.compile(r"[.!?。！？][\"'”’)\]]*$")
+
+
+def _rows(tokens: Sequence[Token]) -> dict[int, str]:
+    """Return the text of each table row (its cells' text, `a | b`), by the identity of each of its cells'
+    inline tokens: a citation alone in a cell stands for what the row says."""
+    rows: dict[int, str] = {}
+    cells: list[Token] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            cells = []
+        elif token.type == "inline" and token.children is not None:
+            cells.append(token)
+        elif token.type == "tr_close":
+            text = " | ".join(t for t in (_plain(cell.children or []) for cell in cells) if t)
+            rows.update((id(cell), text) for cell in cells)
+    return rows
+
+
+def _plain(children: Sequence[Token]) -> str:
+    """Return the words of inline tokens, citations left out."""
+    return "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()
 
 
 def _sentences(children: Sequence[Token]) -> dict[int, str]:

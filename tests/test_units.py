@@ -379,3 +379,11 @@ def test_a_text_fragment_gets_the_words_that_make_it_the_only_match_on_the_page(
     assert text_fragment(text, opening, page) == ":~:text=Behind%20a%20short%20wall,-with"
     alone = " ".join(text.split()).lower()
     assert text_fragment(text, spans, alone) == ":~:text=marsh%20in%20front", "no context where none is needed"
+
+
+def test_a_citation_alone_in_a_table_cell_stands_in_its_rows_sentence() -> None:
+    """Its sentence (in explainer.json, in its Web Annotation, for the attribution check) was empty."""
+    env = {"cite": {"line_offset": 0, "uses": []}}
+    table = "| Claim | Source |\n|---|---|\n| Footfall fell by a *third* | [@src ¶2] |\n\nAlone: [@src ¶3].\n"
+    markdown_parser(citations=True).parse(table, env)
+    assert [use.sentence for use in env["cite"]["uses"]] == ["Footfall fell by a third", "Alone:."]
