@@ -47,6 +47,8 @@ class Piece:
 
     kind: Kind
     text: str
+    number: int | None = None
+    """An item's number in a numbered list (`<ol>`), which the page shows; None for any other block."""
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,10 @@ def _pieces(xml: str) -> Iterator[Piece]:
         if tag == "head":
             yield Piece(Kind.HEADING, _text(element))
         elif tag == "list":  # a list in a list: each item once, after the item holding it
-            items = (_text(item, lists=False) for item in element.iter("item"))
-            yield from (Piece(Kind.ITEM, text) for text in items if text)
+            for item in element.iter("item"):
+                text = _text(item, lists=False)
+                if text:
+                    yield Piece(Kind.ITEM, text, _number(item))
         elif tag == "quote":
             yield Piece(Kind.QUOTE, _text(element))
         elif tag == "table":
@@ -194,6 +198,14 @@ def _for_extractor(document: Any) -> str:
         if element.tail:
             element.tail = element.tail.translate(_STAND_IN)
     return str(lxml_html.tostring(page, encoding="unicode"))
+
+
+def _number(item: Any) -> int | None:
+    """Return an item's number in its list, as the page shows it, for a numbered list (`<list rend="ol">`)."""
+    parent = item.getparent()
+    if parent is None or parent.get("rend") != "ol":
+        return None
+    return [child for child in parent if child.tag == "item"].index(item) + 1
 
 
 def _text(element: object, lists: bool = True) -> str:
@@ -490,7 +502,7 @@ def markdown(article: Imported, perspective: str, excerpt: bool) -> str:
         if piece.kind is Kind.HEADING:
             body.append(f"## {text}")
         elif piece.kind is Kind.ITEM:
-            body.append(f"- {text}")
+            body.append(f"{piece.number}. {text}" if piece.number else f"- {text}")
         elif piece.kind is Kind.QUOTE:
             body.append(f"> {text}")
         else:

@@ -127,7 +127,7 @@ def test_line_breaks_nested_lists_and_boxes_in_the_article(site: Path, capsys: p
     status, out, err = import_(site, capsys, str(PAGES / "breaks.html"), "bridge")
     assert status == 0, err
     assert out.splitlines()[1] == (
-        "10 blocks kept; 2 of the article's blocks dropped; chrome dropped: byline, footer, navigation, 2 related links"
+        "13 blocks kept; 2 of the article's blocks dropped; chrome dropped: byline, footer, navigation, 2 related links"
     )
     assert blocks(site, "bridge") == [
         "The old bridge closes to lorries from Monday while its bearings are replaced.",
@@ -139,10 +139,14 @@ def test_line_breaks_nested_lists_and_boxes_in_the_article(site: Path, capsys: p
         "the lane past the school is closed",
         "Brook End",
         "Lorries over 7.5 tonnes | from Monday",
+        "The order of the works:",
+        "bearings",
+        "deck",
         "The resurfacing follows in spring, the council says.",
     ]
     written = (site / "content" / "articles" / "bridge.md").read_text(encoding="utf-8")
     assert "opens at\u00a0eight" in written and "Dana\u202fWhitfield" in written, "no-break spaces are kept"
+    assert "\n\n1. bearings\n\n2. deck\n\n" in written, "a numbered list keeps its numbers"
     assert err.splitlines() == [
         f'warning: the article\'s block "{text}" was not kept by the extractor; add it by hand, verbatim, where it '
         "belongs"
