@@ -219,10 +219,14 @@ class Article:
 
     @functools.cached_property
     def page_text(self) -> str:
-        """Return the source's text as a browser searches its page for a text fragment's words: lower case,
-        white space single, its paragraphs apart (less the page's headings and links, which rarely hold a
-        quote's words). Made when first asked for, by the citations that quote the source."""
-        return "\n".join(" ".join(block.text.split()) for block in self.blocks).lower()
+        """Return the source page's text as a browser searches it for a text fragment's words: lower case, white
+        space single, its title, deck, outlet, author, notes and paragraphs apart (less the site's navigation and
+        the titles of the topics citing it, which rarely hold a quote's words). Made when first asked for, by the
+        citations that quote the source."""
+        meta = self.meta
+        shown = [meta.title, meta.subtitle or "", meta.outlet, meta.author or "", *meta.notes]  # above the text
+        lines = [*shown, *(block.text for block in self.blocks)]
+        return "\n".join(" ".join(line.split()) for line in lines if line).lower()
 
     def speaker(self, number: int) -> str | None:
         """Return who speaks in ¶number, or None when it is the outlet's own voice."""

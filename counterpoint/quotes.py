@@ -330,44 +330,41 @@ def _promising_starts(words: Sequence[str], wanted: set[str], width: int) -> lis
 
 
 def text_fragment(text: str, spans: Sequence[tuple[int, int]], page: str = "") -> str:
-    """Return a `:~:text=` directive that highlights the matched spans in `text`.
+    """Return a `:~:text=` directive that highlights the matched spans in `text`, or "" where none would.
 
-    A browser looks for the words on the whole page: where `page` (the source's text, lower case, white space
-    single) has them elsewhere, or `text` has them earlier, the words before them (or after, for words that
-    start the paragraph) are added as context, as few as make them the only match (`text=prefix-,words`)."""
-    first = text[spans[0][0] : spans[0][1]]
-    last = text[spans[-1][0] : spans[-1][1]]
+    A browser looks for a fragment's words on the whole page, and highlights from the first place its start
+    matches: where `page` (the source page's text, lower case, white space single) has the start elsewhere, the
+    words before it are added as context (`text=prefix-,words`), or more of the quote's own words; for a quote
+    that is one run of words, the words after it will do too (`text=words,-suffix`). Where nothing makes it the
+    only match (a paragraph repeated whole), there is no directive: the paragraph's anchor alone is right."""
+    words = text[spans[0][0] : spans[0][1]].split()
+    if len(spans) == 1 and len(words) <= 8:
+        shortest, end, starts = len(words), "", words
+    elif len(spans) == 1:
+        shortest, end, starts = 4, " ".join(words[-4:]), words[:-4]
+    else:  # the start may run on past the first part: the highlight runs from the start to the end anyway
+        shortest, end = len(words), " ".join(text[spans[-1][0] : spans[-1][1]].split())
+        starts = text[spans[0][0] : spans[-1][0]].split()
+    before = text[: spans[0][0]].split()
+    for size in range(shortest, max(shortest, len(starts)) + 1):
+        start = " ".join(starts[:size] if size <= len(starts) else words)
+        for context in range(min(_CONTEXT, len(before)) + 1):
+            prefix = " ".join(before[len(before) - context :]) if context else ""
+            if not page or page.count(f"{prefix} {start}".strip().lower()) == 1:
+                found = ":~:text=" + (f"{_encode(prefix)}-," if prefix else "") + _encode(start)
+                return found + (f",{_encode(end)}" if end else "")
     if len(spans) == 1:
-        words = first.split()
-        if len(words) <= 8:
-            return ":~:text=" + _context(text, spans, page, _encode(first))
-        first, last = " ".join(words[:4]), " ".join(words[-4:])
-    return ":~:text=" + _context(text, spans, page, _encode(first) + "," + _encode(last))
+        after = text[spans[0][1] :].split()
+        whole = " ".join(words)
+        for context in range(1, min(_CONTEXT, len(after)) + 1):
+            suffix = " ".join(after[:context])
+            if page.count(f"{whole} {suffix}".lower()) == 1:
+                return f":~:text={_encode(whole)},-{_encode(suffix)}"
+    return ""
 
 
 _CONTEXT = 5
 """The most words of context a text fragment gets."""
-
-
-def _context(text: str, spans: Sequence[tuple[int, int]], page: str, directive: str) -> str:
-    """Return `directive` with the words around the spans in `text` that make its start the only match on the
-    page; as it is where it is the only one already, or where no context would make it so."""
-    start = " ".join(text[spans[0][0] : spans[0][1]].split()[:4]).lower()
-    if not page or page.count(start) <= 1:
-        return directive
-    before = text[: spans[0][0]].split()
-    after = text[spans[-1][1] :].split()
-    for size in range(1, _CONTEXT + 1):
-        if len(before) >= size:
-            prefix = " ".join(before[-size:])
-            if page.count(f"{prefix.lower()} {start}") == 1:
-                return f"{_encode(prefix)}-,{directive}"
-        if len(after) >= size:
-            suffix = " ".join(after[:size])
-            end = " ".join(text[spans[-1][0] : spans[-1][1]].split()[-4:]).lower()
-            if page.count(f"{end} {suffix.lower()}") == 1:
-                return f"{directive},-{_encode(suffix)}"
-    return directive
 
 
 def _encode(text: str) -> str:

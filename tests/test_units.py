@@ -379,6 +379,16 @@ def test_a_text_fragment_gets_the_words_that_make_it_the_only_match_on_the_page(
     assert text_fragment(text, opening, page) == ":~:text=Behind%20a%20short%20wall,-with"
     alone = " ".join(text.split()).lower()
     assert text_fragment(text, spans, alone) == ":~:text=marsh%20in%20front", "no context where none is needed"
+    # A quote with an ellipsis whose first part opens two paragraphs: Chromium highlighted everything from the
+    # first to the cited one. More of its own words tell it apart; where none can, there is no directive.
+    cited = "The market stayed open later, and in the end, said one trader, it paid."
+    parts = ((0, 10), (cited.index("said one trader"), cited.index("said one trader") + 15))
+    page = "the market stayed open all day.\n" + cited.lower()
+    assert text_fragment(cited, parts, page) == ":~:text=The%20market%20stayed%20open%20later%2C,said%20one%20trader"
+    twice = "the market stayed open later, and in the end, said one trader, it paid.\n" + cited.lower()
+    assert text_fragment(cited, parts, twice) == "", "the paragraph's anchor alone, not a wrong highlight"
+    single = ((0, len("The market stayed open later")),)
+    assert text_fragment(cited, single, page) == ":~:text=The%20market%20stayed%20open%20later"
 
 
 def test_a_citation_alone_in_a_table_cell_stands_in_its_rows_sentence() -> None:
