@@ -123,13 +123,15 @@ def from_html(page: str, name: str) -> Imported:
     document = lxml_html.document_fromstring(page)
     meta = _meta(document)
     _split_at_double_breaks(document)  # the extractor reads the page as a browser shows it
-    page = _for_extractor(document)
+    page, stood_in = _for_extractor(document)
     for element in document.iter(*_SEPARATE):  # `text_content()` would join the words either side of them
         element.text, element.tail = " " + (element.text or ""), " " + (element.tail or "")
     extracted = trafilatura.extract(
         page, output_format="xml", favor_recall=True, include_comments=False, include_tables=True
     )
     pieces = list(_pieces(extracted or ""))
+    if stood_in:  # the page's own spaces, back from their stand-ins
+        pieces = [dataclasses.replace(piece, text=piece.text.translate(_RESTORE)) for piece in pieces]
     if meta.title and pieces and _same(pieces[0].text, meta.title):
         pieces.pop(0)  # the headline is the title, in the front matter
     subtitle = _standfirst(document)
@@ -182,22 +184,23 @@ which articles hardly ever hold, and which the extractor keeps (it drops the pri
 _STAND_IN, _RESTORE = str.maketrans(_SPACES, _STAND_INS), str.maketrans(_STAND_INS, _SPACES)
 
 
-def _for_extractor(document: Any) -> str:
-    """Return the page to give the extractor: `document` written out, its own spaces kept by stand-ins (unless
-    the page uses the stand-ins itself, when they would be taken for spaces)."""
+def _for_extractor(document: Any) -> tuple[str, bool]:
+    """Return the page to give the extractor, `document` written out, and whether its own spaces are kept by
+    stand-ins in it (not where the page holds the stand-ins itself, which are then its text, kept as they are,
+    while the extractor makes its spaces plain)."""
     import copy
 
     from lxml import html as lxml_html
 
     if any(char in document.text_content() for char in _STAND_INS):
-        return str(lxml_html.tostring(document, encoding="unicode"))
+        return str(lxml_html.tostring(document, encoding="unicode")), False
     page = copy.deepcopy(document)
     for element in page.iter():
         if element.text:
             element.text = element.text.translate(_STAND_IN)
         if element.tail:
             element.tail = element.tail.translate(_STAND_IN)
-    return str(lxml_html.tostring(page, encoding="unicode"))
+    return str(lxml_html.tostring(page, encoding="unicode")), True
 
 
 def _number(item: Any) -> int | None:
@@ -212,7 +215,7 @@ def _text(element: object, lists: bool = True) -> str:
     """Return the text of an element of the extractor's XML, white space runs made single. A line break
     (`<lb/>`) is a space, and so is the edge of a block inside it (a cell's `<p>`); a list inside it is left
     out when `lists` is False (an item's sub-items, which are items of their own)."""
-    return " ".join("".join(_own_text(element, lists)).split()).translate(_RESTORE)
+    return " ".join("".join(_own_text(element, lists)).split())
 
 
 def _own_text(element: Any, lists: bool) -> Iterator[str]:

@@ -222,3 +222,17 @@ def test_text_that_does_not_decode_is_refused_not_replaced(
     assert status == 1
     assert err == f"{text}: line 2: byte 0xe9 is not utf-8 text; save it as UTF-8\n"
     assert not (site / "content" / "articles" / "broken.md").exists()
+
+
+def test_a_page_holding_the_stand_in_symbols_keeps_them(
+    site: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The import passes no-break spaces through the extractor as ␠-like symbols; a page holding those itself
+    had them turned into spaces, and the paragraph named as dropped."""
+    page = tmp_path / "symbols.html"
+    body = "<p>Intro words here for the article body, long enough to keep.</p><p>Symbols ␠ and ␡ stay.</p>"
+    page.write_text(f"<html><head><title>T</title></head><body><article>{body}</article></body></html>")
+    status, out, err = import_(site, capsys, str(page), "symbols")
+    assert status == 0, err
+    assert "0 of the article's blocks dropped" in out and err == ""
+    assert "Symbols ␠ and ␡ stay." in (site / "content" / "articles" / "symbols.md").read_text(encoding="utf-8")
