@@ -209,7 +209,7 @@ def _close(tokens: Sequence[Token], index: int) -> int:
 _PERSPECTIVE = re.compile(r"perspective\s*:\s*(?P<id>\S+)$", re.IGNORECASE)
 _NAMED: dict[str, SectionKey] = {"common ground": Common(), "context": Context()}
 _PROSE_QUOTE = re.compile(
-    r'[“"]([^“”"]{2,}?)[”"]'  # English, and straight quotes
+    r'(?:“|(?<![0-9])")([^“”"]{2,}?)[”"]'  # English, and straight quotes (after a digit, an inch mark)
     r"|«\s*([^«»]{2,}?)\s*»"  # French (with spaces inside), Arabic, Russian, Spanish, Italian ...
     r'|„([^„“”"]{2,}?)[“”]'  # German, Polish, Czech ...
     r"|»([^«»]{2,}?)«"  # German and Danish, reversed guillemets

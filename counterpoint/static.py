@@ -95,6 +95,7 @@ def clashes(static: list[str], generated: set[str]) -> list[Problem]:
         if path in generated
         or path in folders
         or path.split("/", 1)[0] == "pagefind"
+        or path.startswith(".counterpoint")  # the output's marker, and a build's folders
         or any(parent in generated for parent in _parents(path))
     ]
 

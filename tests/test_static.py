@@ -74,3 +74,11 @@ def test_a_link_to_a_static_file_that_is_not_there_is_a_broken_link(golden_copy:
     status, _, err = build_site(golden_copy)
     assert status == 1
     assert "link '../../images/map.png' leads to a page that is not in the site" in err
+
+
+def test_a_static_file_named_like_the_outputs_marker_is_an_error(golden_copy: Path, build_site: Build) -> None:
+    (golden_copy / "static").mkdir()
+    (golden_copy / "static" / ".counterpoint-output").write_text("mine", encoding="utf-8")
+    status, _, err = build_site(golden_copy)
+    assert status == 1
+    assert problems(err)[0].startswith("static/.counterpoint-output: the site writes a file or folder of this name")
