@@ -6,6 +6,7 @@ commentary file as sections of HTML with citation placeholders.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Sequence
@@ -360,9 +361,15 @@ def _section(md: MarkdownIt, key: SectionKey, tokens: Sequence[Token], line: int
 
 
 def _prose_quotes(tokens: Sequence[Token], line_offset: int) -> list[ProseQuote]:
-    """Find the double-quoted words of each paragraph, with the citation that follows them, if any."""
+    """Find the double-quoted words of each paragraph, with the citation that follows them, if any. In a table,
+    words quoted in one cell may be cited in a later cell of the same row (a claims table: the quote, then its
+    source)."""
     quotes: list[ProseQuote] = []
-    for token in tokens:
+    row: list[ProseQuote] = []  # the quotes of the table row so far that no citation followed yet
+    for index, token in enumerate(tokens):
+        if token.type == "tr_close":
+            quotes += row
+            row = []
         if token.type != "inline" or not token.children:
             continue
         line = line_offset + (token.map or [0])[0] + 1
@@ -371,10 +378,15 @@ def _prose_quotes(tokens: Sequence[Token], line_offset: int) -> list[ProseQuote]
             if child.type != "citation":
                 pending += plain_text([child], code=False)  # `"..."` in code is syntax, not a quotation
                 continue
-            quotes += _quoted(pending, child.meta["use"], line)
-            pending = ""
-        quotes += _quoted(pending, None, line)
-    return quotes
+            use = child.meta["use"]
+            quotes += [dataclasses.replace(quote, use=use) for quote in row] + _quoted(pending, use, line)
+            row, pending = [], ""
+        in_a_cell = index > 0 and tokens[index - 1].type in ("td_open", "th_open")
+        if in_a_cell:
+            row += _quoted(pending, None, line)
+        else:
+            quotes += _quoted(pending, None, line)
+    return quotes + row
 
 
 def _quoted(text: str, use: int | None, line: int) -> list[ProseQuote]:
