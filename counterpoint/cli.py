@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from counterpoint.errors import BuildFailed
+from counterpoint.errors import BuildFailed, in_order
 from counterpoint.pipeline import build, check
 
 
@@ -317,7 +317,7 @@ def _run(options: Options, argv: Sequence[str] | None, tidy_later: bool, prog: s
         else:
             print(f"Build failed: {count} {noun}; {options.out} was left as it was.", file=sys.stderr)
         return 1
-    for warning in result.warnings:
+    for warning in in_order(result.warnings):
         print(warning, file=sys.stderr)
     if options.quiet:
         return 0

@@ -39,6 +39,11 @@ class BuildFailed(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def in_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Return problems by file, then line: the order a person fixes them in."""
+    return sorted(problems, key=_sort_key)
+
+
 def _sort_key(problem: Problem) -> tuple[str, int]:
     return (problem.path, problem.line or 0)
 
