@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,21 @@ def test_on_linux_the_swap_is_one_exchange(built: Path, monkeypatch: pytest.Monk
     assert files_under(built)["index.html"] == b"new site"
 
 
+def _die_at_move(monkeypatch: pytest.MonkeyPatch, deaths: int) -> Callable[..., None]:
+    """Make the writer's `deaths`-th rename kill the build, as kill -9 would (nothing after it runs); return
+    the real rename, to put back."""
+    real, moves = os.rename, []
+
+    def dying(source: object, target: object) -> None:
+        moves.append(source)
+        if len(moves) == deaths:
+            raise SystemExit("killed")
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write.os, "rename", dying)
+    return real
+
+
 @pytest.mark.parametrize("marker_first", [False, True], ids=["disk-order", "marker-listed-first"])
 @pytest.mark.parametrize("deaths", range(1, 7))  # the swap below makes six moves, the old marker's first
 def test_a_swap_of_contents_killed_at_any_move_is_rolled_back(
@@ -198,15 +214,7 @@ def test_a_swap_of_contents_killed_at_any_move_is_rolled_back(
         (staging / name).parent.mkdir(parents=True, exist_ok=True)
         (staging / name).write_bytes(data)
     (staging / MARKER).write_text("new")
-    real, moves = os.rename, []
-
-    def dying(source: object, target: object) -> None:
-        moves.append(source)
-        if len(moves) == deaths:
-            raise SystemExit("killed")  # as kill -9 would: nothing after this runs
-        real(source, target)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(write.os, "rename", dying)
+    real = _die_at_move(monkeypatch, deaths)
     with pytest.raises(SystemExit):
         write._swap_contents(staging, built)
     monkeypatch.setattr(write.os, "rename", real)
@@ -315,18 +323,10 @@ def test_a_build_killed_as_it_carries_your_files_over_loses_none(
     yours = _add_yours(built)
     if mounted:
         monkeypatch.setattr(write.os.path, "ismount", lambda path: Path(path) == built)
-    real, moves = os.rename, []
-
-    def dying(source: object, target: object) -> None:
-        moves.append(source)
-        if len(moves) == deaths:
-            raise SystemExit("killed")  # as kill -9 would: nothing after this runs
-        real(source, target)  # type: ignore[arg-type]
-
     staging = Staging(built)
     for name, data in NEW.items():
         staging.write(name, data)
-    monkeypatch.setattr(write.os, "rename", dying)
+    real = _die_at_move(monkeypatch, deaths)
     with pytest.raises(SystemExit):
         staging.commit()
     monkeypatch.setattr(write.os, "rename", real)
